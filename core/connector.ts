@@ -1,0 +1,140 @@
+import type { RecordBatch } from 'apache-arrow';
+import type { Endpoint } from './endpoint.js';
+import type { Logger } from './logger.js';
+import type {
+  KeyRange,
+  KeyTuple,
+  LedgerEntry,
+  LogicalType,
+  Partition,
+  TableRef,
+  TableSpec,
+  WriteMode,
+} from './types.js';
+
+/**
+ * The contract every system implements (one folder per system under connectors/).
+ *
+ *   Source: introspect → sampleKeys → read(range) ⇒ AsyncIterable<RecordBatch>
+ *   Target: mapTable → prepareTable → openPartition → write* → commit (data + ledger row, one transaction)
+ *
+ * Code outside a connector asks `capabilities`; it never branches on the connector's name.
+ */
+export interface Connector {
+  readonly name: string;
+  readonly capabilities: ConnectorCapabilities;
+  openSource(endpoint: Endpoint, options: ConnectOptions): Promise<Source>;
+  openTarget(endpoint: Endpoint, options: ConnectOptions): Promise<Target>;
+}
+
+export interface ConnectorCapabilities {
+  source: boolean;
+  target: boolean;
+  /** A partition load is one atomic transaction (or atomic rename) together with its ledger entry. */
+  atomicLoad: boolean;
+  /** Parallel readers can share one consistent snapshot. */
+  snapshot: boolean;
+  /** Only one process may write the target (DuckDB files): all loads go through one writer process. */
+  singleWriter: boolean;
+}
+
+export interface ConnectOptions {
+  logger: Logger;
+  signal?: AbortSignal;
+  /** Open read-only (sources, verification). */
+  readOnly?: boolean;
+}
+
+export interface ReadOptions {
+  /** Maximum rows per batch. */
+  batchRows: number;
+  /** Columns to read, in this order; default all columns of the spec. */
+  columns?: string[];
+  signal?: AbortSignal;
+}
+
+/** What a source knows about a key's distribution, for partitioning. */
+export interface KeyStats {
+  /** Rows in the table (exact or estimated; see `exact`). */
+  rows: number;
+  exact: boolean;
+  /** Rows where any key column is NULL. */
+  nullKeyRows: number;
+  /**
+   * Sampled key tuples in ascending key order as the source orders them (its collation), duplicates kept,
+   * NULL keys excluded. Spread uniformly over the rows, so sample i/n approximates quantile i/n.
+   */
+  samples: KeyTuple[];
+}
+
+export interface Source {
+  listTables(): Promise<TableRef[]>;
+  /** Throws NOT_FOUND naming the table when it does not exist. */
+  describe(table: TableRef): Promise<TableSpec>;
+  sampleKeys(
+    table: TableSpec,
+    keyColumns: string[],
+    maxSamples: number,
+    signal?: AbortSignal,
+  ): Promise<KeyStats>;
+  /**
+   * Streams the rows of one key range as Arrow batches of at most `batchRows` rows, with one field per
+   * column whose metadata carries the logical type (formats/ `schemaFor`). Releases cursors in `finally`.
+   */
+  read(table: TableSpec, range: KeyRange, options: ReadOptions): AsyncIterable<RecordBatch>;
+  close(): Promise<void>;
+}
+
+/** Everything a target needs to load one partition exactly once. */
+export interface LoadRequest {
+  runId: string;
+  planHash: string;
+  /** The target table (after mapping). */
+  table: TableSpec;
+  /** The partition, with its range expressed in target column names. */
+  partition: Partition;
+  /** Fencing number; the commit is refused if the ledger holds a higher attempt for this partition. */
+  attempt: number;
+  /**
+   * Remove the partition's key range (or the whole table for a `whole` range) in the same transaction
+   * before loading: set when ferry owns the table (create/truncate/replace) and an earlier run may have
+   * committed this range. Never set in append mode.
+   */
+  clearRange: boolean;
+}
+
+export interface PartitionWriter {
+  /** Appends a batch whose columns are the target table's, in order. Awaits the target's capacity. */
+  write(batch: RecordBatch): Promise<void>;
+  /** Records the ledger entry and commits data and entry atomically. Throws CONFLICT-like DATA if fenced out. */
+  commit(entry: Omit<LedgerEntry, 'committedAt'>): Promise<void>;
+  /** Rolls back everything written by this writer. Safe to call after a failed commit. */
+  abort(): Promise<void>;
+}
+
+export interface Target {
+  /** The table as it exists in the target, or undefined. */
+  describe(table: TableRef): Promise<TableSpec | undefined>;
+  /** The target's table for a source table: each logical type mapped to one this target holds exactly. Throws TYPE. */
+  mapTable(source: TableSpec, name: TableRef): TableSpec;
+  /** The native type this target uses for a logical type (for DDL and the data-mapping document). */
+  nativeType(type: LogicalType): string;
+  /**
+   * Makes the table ready for loading under `mode`: create (must not exist), truncate, replace (drop and
+   * create) or append (create if missing). With `resuming` it only checks the table has the expected shape:
+   * a resumed run never truncates a table that holds finished partitions. Throws SCHEMA_MISMATCH.
+   */
+  prepareTable(
+    table: TableSpec,
+    mode: WriteMode,
+    options: { runId: string; resuming: boolean },
+  ): Promise<void>;
+  /** Committed ledger entries, of one run or all. */
+  readLedger(runId?: string): Promise<LedgerEntry[]>;
+  openPartition(request: LoadRequest, signal?: AbortSignal): Promise<PartitionWriter>;
+  /** Called once after a table's last partition is loaded: indexes and constraints. */
+  finishTable(table: TableSpec): Promise<void>;
+  /** An independent reader of what this target holds, for verification. */
+  reader(): Promise<Source>;
+  close(): Promise<void>;
+}

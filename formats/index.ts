@@ -1,0 +1,5 @@
+/** formats/: Arrow batch building and reading in ferry's exact value domain, and IPC for crossing threads. */
+export * from './arrow-types.js';
+export * from './batch-builder.js';
+export * from './column-reader.js';
+export * from './ipc.js';
