@@ -4,4 +4,5 @@ export * from './endpoint.js';
 export * from './errors.js';
 export * from './logger.js';
 export * from './secret.js';
+export * from './sql.js';
 export * from './types.js';
