@@ -28,9 +28,8 @@ export interface Predicate {
 
 /**
  * Renders a KeyRange as a WHERE predicate using row-value comparison: `(a, b) >= (…) AND (a, b) < (…)`.
- * Rows with a NULL in any key column never satisfy a tuple comparison, so they belong only to the
- * `nullKey` range (`a IS NULL OR b IS NULL`). `whole` (and an unbounded range over no NULLs) selects
- * everything the other ranges would; `paramOffset` numbers placeholders after earlier ones.
+ * Rows with a NULL in any key column belong only to the `nullKey` range (`a IS NULL OR b IS NULL`); every
+ * other range excludes them. `whole` selects every row; `paramOffset` numbers placeholders after earlier ones.
  */
 export function rangePredicate(range: KeyRange, dialect: SqlDialect, paramOffset = 0): Predicate {
   if (range.whole) return { sql: 'TRUE', params: [] };
@@ -49,8 +48,10 @@ export function rangePredicate(range: KeyRange, dialect: SqlDialect, paramOffset
   const parts: string[] = [];
   if (range.lo) parts.push(`${lhs} >= ${tuple(range.lo)}`);
   if (range.hi) parts.push(`${lhs} < ${tuple(range.hi)}`);
-  // An open range still excludes NULL keys, which the nullKey partition covers.
-  if (parts.length === 0) parts.push(cols.map((c) => `${c} IS NOT NULL`).join(' AND '));
+  // A row comparison decides on the first unequal pair, so `(5, NULL) >= (3, 'z')` is TRUE in PostgreSQL,
+  // MySQL and DuckDB: a composite bound alone would let NULL-bearing rows into a range as well as into the
+  // nullKey one. A single-column comparison already rejects NULL; an open range needs the guard too.
+  if (parts.length === 0 || cols.length > 1) parts.push(cols.map((c) => `${c} IS NOT NULL`).join(' AND '));
   return { sql: parts.join(' AND '), params };
 }
 
