@@ -2,4 +2,7 @@
 export * from './arrow-types.js';
 export * from './batch-builder.js';
 export * from './column-reader.js';
+export * from './interval-text.js';
 export * from './ipc.js';
+export * from './key-text.js';
+export * from './rename.js';

@@ -1,0 +1,7 @@
+/** coordinator/: plan, dispatch, run state, resume, verification and reports. */
+export * from './plan.js';
+export * from './preflight.js';
+export * from './report.js';
+export * from './run.js';
+export * from './run-state.js';
+export * from './verify.js';

@@ -1,0 +1,163 @@
+/**
+ * A run, from the coordinator's side:
+ *
+ *   plan (or read plan.json on resume) ─► preflight ─► prepare tables ─► ledger: what is done already
+ *     ─► dispatch the rest (events fsynced first) ─► collect results ─► retry retryable failures
+ *     ─► finish tables (indexes, constraints) ─► run_finished
+ *
+ * The target's ledger, not the event log, is the record of what is loaded: resume compares the plan with
+ * the ledger and dispatches only what is missing, with a higher attempt (fencing) number.
+ */
+import {
+  FerryError,
+  type Logger,
+  type PartitionResult,
+  type Plan,
+  type TablePlan,
+  type Target,
+  tableName,
+  toFerryError,
+} from '../core/index.js';
+import type { PartitionTask, Transport } from '../transport/index.js';
+import { TASK_SCHEMA } from '../transport/index.js';
+import { preflightTable } from './preflight.js';
+import type { RunDirectory, RunInfo } from './run-state.js';
+
+export interface RunProgress {
+  /** Called for every partition result, and once per finished table. */
+  onResult?(result: PartitionResult, table: TablePlan): void;
+  onTableFinished?(table: TablePlan): void;
+}
+
+export interface RunRequest {
+  plan: Plan;
+  info: RunInfo;
+  dir: RunDirectory;
+  target: Target;
+  transport: Transport;
+  logger: Logger;
+  /** True when continuing a recorded run: tables are only checked, never truncated or replaced. */
+  resuming: boolean;
+  /** Attempts per partition for retryable failures (default 3). */
+  maxAttempts?: number;
+  /** Only these partitions (retry of failed ones); default: every partition not done. */
+  onlyPartitions?: Set<string>;
+  progress?: RunProgress;
+  signal?: AbortSignal;
+}
+
+export interface RunOutcome {
+  status: 'succeeded' | 'failed';
+  results: Map<string, PartitionResult>;
+  /** Partitions already committed before this invocation (from the ledger). */
+  alreadyDone: Set<string>;
+  durationMs: number;
+}
+
+/** Executes (or resumes) a planned run. Local workers must already be consuming from `transport`. */
+export async function executeRun(req: RunRequest): Promise<RunOutcome> {
+  const started = performance.now();
+  const { plan, dir, target, logger } = req;
+  const runId = req.info.runId;
+  const log = logger.child({ run: runId });
+
+  if (!req.resuming) {
+    for (const t of plan.tables) await preflightTable(target, t, plan.mode);
+  }
+  for (const t of plan.tables) {
+    await target.prepareTable(t.target, plan.mode, { runId, resuming: req.resuming });
+  }
+
+  const snapshot = dir.snapshot();
+  const ledger = new Map(
+    (await target.readLedger(runId)).filter((e) => e.planHash === plan.hash).map((e) => [e.partitionId, e]),
+  );
+  const partitionTable = new Map<string, TablePlan>();
+  for (const t of plan.tables) for (const p of t.partitions) partitionTable.set(p.id, t);
+  const remaining = new Map<string, number>(plan.tables.map((t) => [tableName(t.source), 0]));
+  const todo: PartitionTask[] = [];
+  for (const t of plan.tables) {
+    for (const p of t.partitions) {
+      // Done = committed in the ledger AND verified in an earlier invocation. A committed partition
+      // without a recorded verification is dispatched again: the worker sees the ledger entry and only verifies.
+      if (ledger.has(p.id) && snapshot.partitions.get(p.id)?.status === 'done') continue;
+      if (req.onlyPartitions && !req.onlyPartitions.has(p.id)) continue;
+      const attempt = (snapshot.partitions.get(p.id)?.attempts ?? 0) + 1;
+      todo.push({ schema: TASK_SCHEMA, runId, partitionId: p.id, attempt });
+      remaining.set(p.table, (remaining.get(p.table) ?? 0) + 1);
+    }
+  }
+  log.info({ partitions: todo.length, committedBefore: ledger.size }, 'dispatching partitions');
+
+  const results = new Map<string, PartitionResult>();
+  const finishTable = async (t: TablePlan) => {
+    await target.finishTable(t.target);
+    dir.append({ type: 'table_finished', table: tableName(t.source) });
+    req.progress?.onTableFinished?.(t);
+  };
+  // Tables with nothing left to load still need their indexes and constraints (a resumed run).
+  for (const t of plan.tables) {
+    if (remaining.get(tableName(t.source)) === 0 && !snapshot.tablesFinished.has(tableName(t.source)) && !req.onlyPartitions) {
+      await finishTable(t);
+    }
+  }
+
+  const dispatch = async (tasks: PartitionTask[]) => {
+    dir.append(...tasks.map((t) => ({ type: 'partition_dispatched' as const, partitionId: t.partitionId, attempt: t.attempt })));
+    await req.transport.publish(tasks);
+  };
+  let outstanding = todo.length;
+  if (outstanding > 0) await dispatch(todo);
+  const maxAttempts = req.maxAttempts ?? 3;
+  let failed = false;
+
+  if (outstanding > 0) {
+    for await (const result of req.transport.results(runId, req.signal)) {
+      const table = partitionTable.get(result.partitionId);
+      if (!table) continue;
+      dir.append({ type: 'partition_result', result });
+      const ok = result.status !== 'failed' && result.verified !== false;
+      if (!ok && result.error?.retryable && result.attempt < maxAttempts) {
+        const delay = Math.min(30_000, 500 * 2 ** (result.attempt - 1));
+        log.warn({ partition: result.partitionId, attempt: result.attempt, reason: result.error.message, delayMs: delay }, 'retrying partition');
+        await new Promise((r) => setTimeout(r, delay));
+        await dispatch([{ schema: TASK_SCHEMA, runId, partitionId: result.partitionId, attempt: result.attempt + 1 }]);
+        continue;
+      }
+      results.set(result.partitionId, result);
+      req.progress?.onResult?.(result, table);
+      if (!ok) failed = true;
+      const name = tableName(table.source);
+      const left = (remaining.get(name) ?? 1) - 1;
+      remaining.set(name, left);
+      if (left === 0 && ![...results.values()].some((r) => partitionTable.get(r.partitionId) === table && (r.status === 'failed' || r.verified === false))) {
+        try {
+          await finishTable(table);
+        } catch (e) {
+          failed = true;
+          const err = toFerryError(e, 'INTERNAL', { run: runId, table: name });
+          log.error({ err: err.describe() }, 'finishing table failed');
+          results.set(`${name}#finish`, {
+            partitionId: `${name}#finish`,
+            table: name,
+            attempt: 1,
+            status: 'failed',
+            bytes: 0,
+            durationMs: 0,
+            error: err.toJSON(),
+          });
+        }
+      }
+      if (--outstanding === 0) break;
+    }
+    if (outstanding > 0) {
+      throw new FerryError('ABORTED', `run ${runId} stopped with ${outstanding} partitions outstanding`, {
+        run: runId,
+        hint: `continue it with \`ferry resume ${runId}\``,
+      });
+    }
+  }
+  const status = failed ? 'failed' : 'succeeded';
+  dir.append({ type: 'run_finished', status });
+  return { status, results, alreadyDone: new Set(ledger.keys()), durationMs: performance.now() - started };
+}

@@ -1,0 +1,322 @@
+import { existsSync } from 'node:fs';
+import { dirname, isAbsolute, resolve } from 'node:path';
+import { type Endpoint, parseEndpoint } from '../endpoint.js';
+import { FerryError } from '../errors.js';
+import { registerSecret, Secret } from '../secret.js';
+import type { WriteMode } from '../types.js';
+import type { ConfigPath } from './config-path.js';
+import type { SettingsFlags } from './env-twins.js';
+import { type EnvLike, readEnv } from './interpolate.js';
+import { describeIssues, problemsToError } from './issues.js';
+import { interpolateFileValues, overlayEnvAndFlags } from './layers-apply.js';
+import { Origins } from './origins.js';
+import { generateRunId } from './run-id.js';
+import { ConfigSchema, type ConfigFile, type LogLevel, type OnError } from './schema.js';
+import { checkPrivateFile, readSecretFile } from './secret-file.js';
+import { type ConfigLayers, loadConfigLayers } from './yaml-layers.js';
+
+/** One table to migrate, with the top-level settings filled in where it does not override them. */
+export interface TableSettings {
+  /** Source table, `name` or `schema.name`. */
+  readonly name: string;
+  /** Target table name when it differs from the source's. */
+  readonly targetName?: string;
+  /** Split-key columns overriding the primary key. */
+  readonly key?: readonly string[];
+  readonly mode: WriteMode;
+  /** Rows per partition. */
+  readonly partitionRows: number;
+}
+
+/** The NATS JetStream connection for distributed runs. */
+export interface NatsSettings {
+  readonly url: string;
+  /** Absolute path of a 0600 credentials file. */
+  readonly credsFile?: string;
+  /** Absolute path of a CA certificate. */
+  readonly tlsCaFile?: string;
+}
+
+/** Everything a command needs, resolved from flags, environment, config file and defaults; frozen. */
+export interface SettingsBase {
+  /** Config files read (absolute), the main file last; empty when none. */
+  readonly configFiles: readonly string[];
+  readonly sourceOptions: Readonly<Record<string, string | number | boolean>>;
+  /** `target.schema`, else the target URL's `?schema=`. */
+  readonly targetSchema?: string;
+  readonly targetOptions: Readonly<Record<string, string | number | boolean>>;
+  /** Empty: every source table. */
+  readonly tables: readonly TableSettings[];
+  readonly mode: WriteMode;
+  /** Partitions loaded at the same time. */
+  readonly workers: number;
+  /** Rows per partition. */
+  readonly partitionRows: number;
+  /** Rows per Arrow batch. */
+  readonly batchRows: number;
+  /** Absolute directory of run state. */
+  readonly stateDir: string;
+  /** Absolute directory of reports. */
+  readonly reportsDir: string;
+  readonly runId: string;
+  readonly verify: boolean;
+  /** Compare rules per `table.column`, as written. */
+  readonly compare: Readonly<Record<string, Readonly<Record<string, unknown>>>>;
+  readonly logLevel: LogLevel;
+  readonly nats?: NatsSettings;
+  readonly onError: OnError;
+  /**
+   * Where each setting came from, by config key: `flag --workers`, `environment variable FERRY_MODE`,
+   * `config/settings.yaml line 12` or `default`. For `--print-config`.
+   */
+  readonly origins: Readonly<Record<string, string>>;
+}
+
+/** Settings of a command that moves data: source and target known. */
+export interface Settings extends SettingsBase {
+  readonly source: Endpoint;
+  readonly target: Endpoint;
+}
+
+/** Settings of a command that may run without a source or target (`status`, `report`, `worker`). */
+export interface PartialSettings extends SettingsBase {
+  readonly source?: Endpoint;
+  readonly target?: Endpoint;
+}
+
+export interface ResolveOptions {
+  /** Flags the user gave (see `SettingsFlags`). */
+  flags?: SettingsFlags;
+  /** Default `process.env`. */
+  env?: EnvLike;
+  /**
+   * The config file (relative to `cwd`); beats `flags.config` and `FERRY_CONFIG`. When none of them names one,
+   * `config/settings.yaml` is used if it exists. `false`: no config file at all.
+   */
+  configFile?: string | false;
+  /**
+   * Working directory: relative paths from flags, the environment and defaults resolve against it (those in
+   * a config file against that file's directory). Default `process.cwd()`.
+   */
+  cwd?: string;
+  /** `optional` lets source and target be absent. Default `required`. */
+  endpoints?: 'required' | 'optional';
+}
+
+/** The keys `Settings.origins` reports on. */
+const ORIGIN_KEYS: readonly ConfigPath[] = [
+  ['source', 'url'],
+  ['source', 'password'],
+  ['source', 'password_file'],
+  ['target', 'url'],
+  ['target', 'password'],
+  ['target', 'password_file'],
+  ['target', 'schema'],
+  ...Object.keys(ConfigSchema.shape)
+    .filter((k) => !['include', 'source', 'target', 'nats'].includes(k))
+    .map((k) => [k]),
+  ['nats', 'url'],
+];
+
+/**
+ * Resolves the settings of one command: flag > environment (`FERRY_…`, each also as `…_FILE`) > config file
+ * (with its includes) > default. Reads password files, makes passwords `Secret`s (registered for log scrubbing)
+ * and parses the endpoints. Throws FerryError CONFIG naming the key, file and line (or variable, or flag).
+ */
+export function resolveSettings(options: ResolveOptions & { endpoints: 'optional' }): PartialSettings;
+export function resolveSettings(options: ResolveOptions): Settings;
+export function resolveSettings(options: ResolveOptions): Settings | PartialSettings {
+  const cwd = resolve(options.cwd ?? process.cwd());
+  const env = options.env ?? process.env;
+  const flags = options.flags ?? {};
+  const configFile = pickConfigFile(options, env, cwd);
+  const layers: ConfigLayers = configFile
+    ? loadConfigLayers(configFile, cwd)
+    : { data: {}, origins: new Origins(), files: [] };
+  overlayEnvAndFlags(layers, env, flags, cwd);
+  interpolateFileValues(layers, env, cwd);
+  const parsed = ConfigSchema.safeParse(layers.data);
+  if (!parsed.success) {
+    throw problemsToError(describeIssues(parsed.error.issues, ConfigSchema, layers.data, layers.origins));
+  }
+  const settings = build(parsed.data, layers, cwd, options.endpoints ?? 'required');
+  return deepFreeze(settings);
+}
+
+function pickConfigFile(options: ResolveOptions, env: EnvLike, cwd: string): string | undefined {
+  if (options.configFile === false) return undefined;
+  const named = options.configFile ?? options.flags?.config ?? readEnv(env, 'FERRY_CONFIG', cwd, true);
+  if (named !== undefined) return named;
+  const conventional = resolve(cwd, 'config', 'settings.yaml');
+  return existsSync(conventional) ? conventional : undefined;
+}
+
+function build(
+  c: ConfigFile,
+  layers: ConfigLayers,
+  cwd: string,
+  endpoints: 'required' | 'optional',
+): Settings | PartialSettings {
+  const where = (path: ConfigPath) => layers.origins.where(path);
+  const abs = (path: ConfigPath, p: string) => absolutePath(layers, cwd, path, p);
+  const tables = c.tables.map(
+    (t): TableSettings => ({
+      name: t.name,
+      ...(t.target_name ? { targetName: t.target_name } : {}),
+      ...(t.key ? { key: t.key } : {}),
+      mode: t.mode ?? c.mode,
+      partitionRows: t.partition_rows ?? c.partition_rows,
+    }),
+  );
+  checkUnique(tables.map((t) => t.name), 'name', 'source table', where);
+  checkUnique(tables.map((t) => t.targetName ?? t.name), 'target_name', 'target table', where);
+  const origins: Record<string, string> = {};
+  for (const path of ORIGIN_KEYS) origins[path.join('.')] = where(path);
+  const settings: PartialSettings = {
+    configFiles: layers.files.map((f) => f.path),
+    sourceOptions: c.source?.options ?? {},
+    targetOptions: c.target?.options ?? {},
+    tables,
+    mode: c.mode,
+    workers: c.workers,
+    partitionRows: c.partition_rows,
+    batchRows: c.batch_rows,
+    stateDir: abs(['state_dir'], c.state_dir),
+    reportsDir: abs(['reports_dir'], c.reports_dir),
+    runId: c.run_id ?? generateRunId(),
+    verify: c.verify,
+    compare: c.compare,
+    logLevel: c.log_level,
+    onError: c.on_error,
+    origins,
+  };
+  const source = endpoint('source', c.source, layers, cwd, endpoints);
+  const target = endpoint('target', c.target, layers, cwd, endpoints);
+  const targetSchema = c.target?.schema ?? target?.params.schema;
+  if (c.nats) {
+    let credsFile: string | undefined;
+    if (c.nats.creds_file) {
+      credsFile = abs(['nats', 'creds_file'], c.nats.creds_file);
+      checkPrivateFile({
+        file: credsFile,
+        namedBy: `nats.creds_file (${where(['nats', 'creds_file'])})`,
+        configPath: 'nats.creds_file',
+      });
+    }
+    return {
+      ...settings,
+      ...(source ? { source } : {}),
+      ...(target ? { target } : {}),
+      ...(targetSchema ? { targetSchema } : {}),
+      nats: {
+        url: c.nats.url,
+        ...(credsFile ? { credsFile } : {}),
+        ...(c.nats.tls_ca_file ? { tlsCaFile: abs(['nats', 'tls_ca_file'], c.nats.tls_ca_file) } : {}),
+      },
+    };
+  }
+  return {
+    ...settings,
+    ...(source ? { source } : {}),
+    ...(target ? { target } : {}),
+    ...(targetSchema ? { targetSchema } : {}),
+  };
+}
+
+function endpoint(
+  side: 'source' | 'target',
+  section: ConfigFile['source'] | ConfigFile['target'],
+  layers: ConfigLayers,
+  cwd: string,
+  endpoints: 'required' | 'optional',
+): Endpoint | undefined {
+  const where = (key: string) => layers.origins.where([side, key]);
+  const flag = side === 'source' ? '--from' : '--to';
+  const envName = side === 'source' ? 'FERRY_FROM' : 'FERRY_TO';
+  if (!section?.url) {
+    if (endpoints === 'optional') return undefined;
+    throw new FerryError('CONFIG', `no ${side} given`, {
+      configPath: `${side}.url`,
+      hint: `set ${side}.url in the config file, ${flag} URL or ${envName}`,
+    });
+  }
+  let password: Secret | undefined;
+  if (section.password !== undefined && section.password_file !== undefined) {
+    throw new FerryError('CONFIG', `${where('password_file')}: ${side} has both password and password_file`, {
+      configPath: `${side}.password_file`,
+      hint: 'keep one of them',
+    });
+  }
+  if (section.password !== undefined) {
+    if (section.password === '') {
+      throw new FerryError('CONFIG', `${where('password')}: ${side}.password is empty`, {
+        configPath: `${side}.password`,
+        hint: `set the variable it names, or remove ${side}.password`,
+      });
+    }
+    password = new Secret(section.password);
+  } else if (section.password_file !== undefined) {
+    const file = absolutePath(layers, cwd, [side, 'password_file'], section.password_file);
+    password = new Secret(
+      readSecretFile({
+        file,
+        namedBy: `${side}.password_file (${where('password_file')})`,
+        configPath: `${side}.password_file`,
+      }),
+    );
+  }
+  if (password) registerSecret(password.reveal());
+  try {
+    const parsed = parseEndpoint(section.url, password);
+    const origin = layers.origins.of([side, 'url']);
+    if (origin?.kind === 'file' && parsed.path && parsed.path !== ':memory:' && !isAbsolute(parsed.path)) {
+      const path = resolve(dirname(origin.file.path), parsed.path);
+      return { ...parsed, path, display: `${parsed.connector}:${path}` };
+    }
+    return parsed;
+  } catch (e) {
+    if (!(e instanceof FerryError)) throw e;
+    throw new FerryError('CONFIG', `${where('url')}: ${side}.url: ${e.message}`, {
+      configPath: `${side}.url`,
+      cause: e,
+      ...(e.context.hint ? { hint: e.context.hint } : {}),
+    });
+  }
+}
+
+/** The directory a relative path at `path` is relative to: its config file's, else the working directory. */
+function baseDir(layers: ConfigLayers, cwd: string, path: ConfigPath): string {
+  const origin = layers.origins.of(path);
+  return origin?.kind === 'file' ? dirname(origin.file.path) : cwd;
+}
+
+function absolutePath(layers: ConfigLayers, cwd: string, path: ConfigPath, value: string): string {
+  return isAbsolute(value) ? value : resolve(baseDir(layers, cwd, path), value);
+}
+
+function checkUnique(
+  names: readonly string[],
+  key: string,
+  what: string,
+  where: (path: ConfigPath) => string,
+): void {
+  const seen = new Map<string, number>();
+  for (const [i, name] of names.entries()) {
+    const first = seen.get(name);
+    if (first !== undefined) {
+      throw new FerryError('CONFIG', `${where(['tables', i])}: ${what} ${name} is listed twice (tables[${first}] and tables[${i}])`, {
+        configPath: `tables[${i}].${key}`,
+        hint: 'list each table once',
+      });
+    }
+    seen.set(name, i);
+  }
+}
+
+function deepFreeze<T>(value: T): T {
+  if (typeof value === 'object' && value !== null && !(value instanceof Secret) && !Object.isFrozen(value)) {
+    for (const v of Object.values(value)) deepFreeze(v);
+    Object.freeze(value);
+  }
+  return value;
+}

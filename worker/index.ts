@@ -1,0 +1,4 @@
+/** worker/: runs partitions — read, transform, load, verify — with CPU work in a piscina pool. */
+export * from './partition-runner.js';
+export * from './pool.js';
+export * from './worker.js';

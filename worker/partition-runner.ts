@@ -1,0 +1,163 @@
+/**
+ * One partition, end to end:
+ *
+ *   source.read(range) ──batch──► rename to target columns ──► writer.write ─┐
+ *                                     └──► pool.checksum (thread) ──────────┴─► commit(data + ledger row)
+ *   then: target.reader().read(range) ──► pool.checksum ──► compare with what was written
+ *
+ * At most one batch is being checksummed while the next is read and written, so memory per partition is
+ * about two batches whatever the partition's size.
+ */
+import type * as A from 'apache-arrow';
+import { checksumsEqual, subtractChecksums } from '../checksums/index.js';
+import {
+  type Checksum,
+  failpoint,
+  FerryError,
+  findPartition,
+  type KeyRange,
+  type Logger,
+  type Partition,
+  type PartitionResult,
+  type Plan,
+  type Source,
+  type TablePlan,
+  type Target,
+  targetRange,
+  toFerryError,
+} from '../core/index.js';
+import { renameColumns } from '../formats/index.js';
+import type { PartitionTask, TaskContext } from '../transport/index.js';
+import type { BatchPool } from './pool.js';
+
+export interface PartitionRunnerDeps {
+  source: Source;
+  target: Target;
+  /** Independent reader of the target for verification (target.reader()). */
+  verifier: Source;
+  pool: BatchPool;
+  logger: Logger;
+  getPlan(runId: string): Promise<Plan>;
+  /** Verify each partition by reading it back (default true). */
+  verify: boolean;
+}
+
+/** Runs one task; failures come back as a `failed` result carrying the error, never as a throw. */
+export async function runPartition(
+  deps: PartitionRunnerDeps,
+  task: PartitionTask,
+  context: TaskContext,
+): Promise<PartitionResult> {
+  const started = performance.now();
+  const plan = await deps.getPlan(task.runId);
+  const { table, partition } = findPartition(plan, task.partitionId);
+  const log = deps.logger.child({ run: task.runId, partition: partition.id, attempt: task.attempt });
+  const base = { partitionId: partition.id, table: partition.table, attempt: task.attempt };
+  try {
+    const done = (await deps.target.readLedger(task.runId)).find((e) => e.partitionId === partition.id);
+    const range = targetRange(table, partition.range);
+    let result: PartitionResult;
+    let before: Checksum | undefined;
+    if (done && done.planHash === plan.hash) {
+      // Committed by an earlier delivery: the ledger, not the queue, says it is done. Verify, do not reload.
+      log.info('partition already committed; verifying without loading again');
+      result = { ...base, status: 'skipped', written: { rows: done.rows, sum: done.checksum }, bytes: 0, durationMs: 0 };
+    } else {
+      // Append mode: the range may already hold rows, so what was loaded is verified as (after − before).
+      if (plan.mode === 'append' && deps.verify) before = await readChecksum(deps, plan, table, range, context);
+      const written = await loadPartition(deps, task, context, plan, table, partition, range);
+      result = { ...base, status: 'done', written: written.checksum, bytes: written.bytes, durationMs: 0 };
+    }
+    if (deps.verify) {
+      const after = await readChecksum(deps, plan, table, range, context);
+      const readBack = before ? subtractChecksums(after, before) : after;
+      const written = result.written!;
+      result.readBack = readBack;
+      result.verified = checksumsEqual(written, readBack);
+      if (!result.verified) {
+        result.error = new FerryError(
+          'VERIFY',
+          `read-back of partition ${partition.id} differs: wrote ${written.rows} rows (${written.sum}), target holds ${readBack.rows} (${readBack.sum})`,
+          { table: partition.table, partition: partition.id, hint: 'run `ferry verify` to list the differing keys' },
+        ).toJSON();
+      }
+    }
+    result.durationMs = performance.now() - started;
+    return result;
+  } catch (e) {
+    const err = toFerryError(e, 'INTERNAL', { run: task.runId, table: partition.table, partition: partition.id });
+    log.error({ code: err.code, err: err.describe() }, 'partition failed');
+    return { ...base, status: 'failed', bytes: 0, durationMs: performance.now() - started, error: err.toJSON() };
+  }
+}
+
+/** Checksum of what the target holds in a range, read through the independent verification reader. */
+async function readChecksum(
+  deps: PartitionRunnerDeps,
+  plan: Plan,
+  table: TablePlan,
+  range: KeyRange,
+  context: TaskContext,
+): Promise<Checksum> {
+  const batches = deps.verifier.read(table.target, range, { batchRows: plan.options.batchRows, signal: context.signal });
+  return (await deps.pool.checksumStream(batches, { onBatch: async () => context.heartbeat() })).checksum;
+}
+
+/** Loads one partition in one target transaction: rows and ledger entry commit together or not at all. */
+async function loadPartition(
+  deps: PartitionRunnerDeps,
+  task: PartitionTask,
+  context: TaskContext,
+  plan: Plan,
+  table: TablePlan,
+  partition: Partition,
+  range: KeyRange,
+): Promise<{ checksum: Checksum; bytes: number }> {
+  const writer = await deps.target.openPartition(
+    {
+      runId: task.runId,
+      planHash: plan.hash,
+      table: table.target,
+      partition: { ...partition, range },
+      attempt: task.attempt,
+      // Where ferry owns the table, a deliberate re-run first removes what an earlier attempt committed.
+      clearRange: plan.mode !== 'append' && task.attempt > 1,
+    },
+    context.signal,
+  );
+  try {
+    await failpoint('before_copy');
+    const batches = deps.source.read(table.source, partition.range, {
+      batchRows: plan.options.batchRows,
+      columns: table.columns.map((c) => c.source),
+      signal: context.signal,
+    });
+    const written = await deps.pool.checksumStream(mapBatches(batches, table), {
+      onBatch: async (b) => {
+        await writer.write(b);
+        context.heartbeat();
+        await failpoint('mid_copy');
+      },
+    });
+    await failpoint('before_commit');
+    await writer.commit({
+      runId: task.runId,
+      partitionId: partition.id,
+      table: partition.table,
+      planHash: plan.hash,
+      attempt: task.attempt,
+      rows: written.checksum.rows,
+      checksum: written.checksum.sum,
+    });
+    await failpoint('after_commit');
+    return written;
+  } catch (e) {
+    await writer.abort().catch(() => {});
+    throw e;
+  }
+}
+
+async function* mapBatches(batches: AsyncIterable<A.RecordBatch>, table: TablePlan): AsyncIterable<A.RecordBatch> {
+  const names = table.columns.map((c) => c.target);
+  for await (const b of batches) yield renameColumns(b, names);
+}

@@ -1,0 +1,78 @@
+import { existsSync } from 'node:fs';
+import { dirname, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import type { RecordBatch } from 'apache-arrow';
+import { Piscina } from 'piscina';
+import { type CompareRules, combineChecksums, ZERO_CHECKSUM } from '../checksums/index.js';
+import { type Checksum, FerryError } from '../core/index.js';
+import { batchToIPC } from '../formats/index.js';
+import type { ChecksumTask } from './batch-task.js';
+
+/** The compiled task module; under vitest (TS sources) the build in dist/ is used. */
+function taskFile(): string {
+  const here = fileURLToPath(import.meta.url);
+  const file = here.endsWith('.ts')
+    ? resolve(dirname(here), '../dist/worker/batch-task.js')
+    : resolve(dirname(here), 'batch-task.js');
+  if (!existsSync(file)) {
+    throw new FerryError('INTERNAL', `worker thread module ${file} is missing`, { hint: 'run `npm run build`' });
+  }
+  return file;
+}
+
+/**
+ * The thread pool for per-batch CPU work (checksums now, transforms later). One per process, sized to the
+ * cores; its queue is bounded so producers wait (`run` awaits) instead of piling batches up in memory.
+ */
+export class BatchPool {
+  readonly #pool: Piscina;
+
+  constructor(threads: number) {
+    this.#pool = new Piscina({
+      filename: taskFile(),
+      minThreads: 1,
+      maxThreads: Math.max(1, threads),
+      maxQueue: Math.max(4, threads * 4),
+      idleTimeout: 30_000,
+    });
+  }
+
+  /** The checksum of one batch, computed in a pool thread. */
+  async checksum(batch: RecordBatch, rules?: CompareRules): Promise<Checksum> {
+    const ipc = batchToIPC(batch);
+    // Wait for queue space rather than fail with "queue full": the pool is the back-pressure point.
+    while (this.#pool.queueSize >= this.#pool.options.maxQueue) await new Promise((r) => this.#pool.once('drain', r));
+    const task: ChecksumTask = { ipc: Piscina.move(ipc) as Uint8Array };
+    if (rules) task.rules = rules;
+    return (await this.#pool.run(task)) as Checksum;
+  }
+
+  /**
+   * The checksum of a stream of batches. `onBatch` (e.g. the target write) runs on each batch while the
+   * previous batch is still being checksummed in a thread; at most one checksum is in flight per stream, so
+   * memory stays at about two batches.
+   */
+  async checksumStream(
+    batches: AsyncIterable<RecordBatch>,
+    options: { rules?: CompareRules; onBatch?: (batch: RecordBatch) => Promise<void> } = {},
+  ): Promise<{ checksum: Checksum; bytes: number }> {
+    let total = ZERO_CHECKSUM;
+    let bytes = 0;
+    let inFlight: Promise<Checksum> | undefined;
+    for await (const batch of batches) {
+      const next = this.checksum(batch, options.rules);
+      // If onBatch throws, this checksum is abandoned: keep its rejection from going unhandled.
+      next.catch(() => undefined);
+      await options.onBatch?.(batch);
+      bytes += batch.data.byteLength;
+      if (inFlight) total = combineChecksums(total, await inFlight);
+      inFlight = next;
+    }
+    if (inFlight) total = combineChecksums(total, await inFlight);
+    return { checksum: total, bytes };
+  }
+
+  async close(): Promise<void> {
+    await this.#pool.destroy();
+  }
+}
