@@ -1,4 +1,4 @@
-import * as A from 'apache-arrow';
+import type * as A from 'apache-arrow';
 import type { LogicalType } from '../core/index.js';
 import { logicalTypeOf } from './arrow-types.js';
 import type { JsValue } from './batch-builder.js';
@@ -45,8 +45,10 @@ export function dataReader(data: A.Data, type: LogicalType): ColumnReader {
     case 'date':
     case 'time':
     case 'timestamp': {
+      // Arrow JS slices fixed-width and offset buffers on `Data.slice` (only the validity and boolean
+      // bitmaps keep `offset`), so these are indexed by `i` alone.
       const values = data.values as ArrayLike<number | bigint>;
-      return { ...base, get: (i) => (isNull(i) ? null : values[i + off]!) };
+      return { ...base, get: (i) => (isNull(i) ? null : values[i]!) };
     }
     case 'list': {
       const offsets = data.valueOffsets as Int32Array;
@@ -56,7 +58,7 @@ export function dataReader(data: A.Data, type: LogicalType): ColumnReader {
         get: (i) => {
           if (isNull(i)) return null;
           const out: (JsValue | null)[] = [];
-          for (let k = offsets[i + off]!; k < offsets[i + off + 1]!; k++) out.push(child.get(k));
+          for (let k = offsets[i]!; k < offsets[i + 1]!; k++) out.push(child.get(k));
           return out;
         },
       };
@@ -64,7 +66,7 @@ export function dataReader(data: A.Data, type: LogicalType): ColumnReader {
     default: {
       const offsets = data.valueOffsets as Int32Array;
       const bytes = data.values as Uint8Array;
-      const view = (i: number) => bytes.subarray(offsets[i + off]!, offsets[i + off + 1]!);
+      const view = (i: number) => bytes.subarray(offsets[i]!, offsets[i + 1]!);
       if (type.kind === 'bytes')
         return { ...base, bytes: view, get: (i) => (isNull(i) ? null : view(i).slice()) };
       return { ...base, bytes: view, get: (i) => (isNull(i) ? null : decoder.decode(view(i))) };

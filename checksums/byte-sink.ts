@@ -1,0 +1,94 @@
+/**
+ * A growable byte buffer that one row's canonical encoding is written into, reused for every row.
+ * `words` views the same memory as 32-bit words so the hash can read aligned blocks; the capacity is
+ * always a multiple of 16 bytes so both views cover the whole buffer.
+ */
+export class ByteSink {
+  buf: Uint8Array;
+  words: Uint32Array;
+  view: DataView;
+  /** The write position: bytes `[0, pos)` hold the encoding so far. */
+  pos = 0;
+
+  constructor(capacity = 1024) {
+    const cap = (Math.max(capacity, 16) + 15) & ~15;
+    this.buf = new Uint8Array(cap);
+    this.words = new Uint32Array(this.buf.buffer);
+    this.view = new DataView(this.buf.buffer);
+  }
+
+  /** Makes room for `extra` more bytes after `pos`; after it, re-read `buf`/`view` (they may be new). */
+  ensure(extra: number): void {
+    if (this.pos + extra > this.buf.length) this.grow(this.pos + extra);
+  }
+
+  private grow(need: number): void {
+    const cap = (Math.max(need, this.buf.length * 2) + 15) & ~15;
+    const next = new Uint8Array(cap);
+    next.set(this.buf.subarray(0, this.pos));
+    this.buf = next;
+    this.words = new Uint32Array(next.buffer);
+    this.view = new DataView(next.buffer);
+  }
+
+  byte(b: number): void {
+    this.ensure(1);
+    this.buf[this.pos++] = b;
+  }
+
+  /** A little-endian unsigned 32-bit integer. */
+  u32(v: number): void {
+    this.ensure(4);
+    this.view.setUint32(this.pos, v, true);
+    this.pos += 4;
+  }
+
+  /** Copies `src[start, end)`. Short runs are copied by hand: a `subarray` per value would allocate. */
+  copy(src: Uint8Array, start: number, end: number): void {
+    const n = end - start;
+    this.ensure(n);
+    const b = this.buf;
+    let p = this.pos;
+    if (n < 32) {
+      for (let k = start; k < end; k++) b[p++] = src[k]!;
+    } else {
+      b.set(src.subarray(start, end), p);
+      p += n;
+    }
+    this.pos = p;
+  }
+
+  /** Characters of a string known to be ASCII (digits, signs, hex). */
+  ascii(s: string): void {
+    const n = s.length;
+    this.ensure(n);
+    const b = this.buf;
+    let p = this.pos;
+    for (let k = 0; k < n; k++) b[p++] = s.charCodeAt(k);
+    this.pos = p;
+  }
+
+  /** The UTF-8 bytes of any string, preceded by their length as u32. */
+  lengthPrefixedUtf8(s: string): void {
+    this.ensure(4 + s.length * 3);
+    const at = this.pos;
+    const { written } = encoder.encodeInto(s, this.buf.subarray(at + 4));
+    this.view.setUint32(at, written, true);
+    this.pos = at + 4 + written;
+  }
+
+  /** Reserves a u32 length slot and returns its position, for `endLength`. */
+  beginLength(): number {
+    this.ensure(4);
+    const at = this.pos;
+    this.pos += 4;
+    return at;
+  }
+
+  /** Writes the number of bytes written since `beginLength` into its slot. */
+  endLength(at: number): void {
+    this.view.setUint32(at, this.pos - at - 4, true);
+  }
+}
+
+const encoder = new TextEncoder();
