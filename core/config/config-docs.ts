@@ -26,7 +26,12 @@ function rows(shape: Record<string, z.ZodType>, prefix: string, out: Row[]): voi
     const key = prefix + name;
     const u = unwrap(field);
     const twin = SETTING_TWINS.find((t) => t.key === key);
-    const twinText = twin ? [twin.flag, twin.env].filter(Boolean).map((s) => `\`${s}\``).join(', ') : '';
+    const twinText = twin
+      ? [twin.flag, twin.env]
+          .filter(Boolean)
+          .map((s) => `\`${s}\``)
+          .join(', ')
+      : '';
     out.push({
       key: `\`${key}\``,
       type: typeText(field),

@@ -10,7 +10,10 @@ function redactRecord(record: Readonly<Record<string, unknown>>): Record<string,
   return out;
 }
 
-function describeEndpoint(e: Endpoint | undefined, extra: Record<string, unknown>): Record<string, unknown> | undefined {
+function describeEndpoint(
+  e: Endpoint | undefined,
+  extra: Record<string, unknown>,
+): Record<string, unknown> | undefined {
   if (!e) return undefined;
   const out: Record<string, unknown> = { url: redact(e.display), connector: e.connector };
   if (e.password) out.password = '***';

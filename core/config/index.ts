@@ -22,6 +22,7 @@ export {
   TargetSchema,
   WRITE_MODES,
 } from './schema.js';
+export { describeConfigKey } from './schema-walk.js';
 export { checkPrivateFile, readSecretFile, type SecretFileRef } from './secret-file.js';
 export {
   type NatsSettings,

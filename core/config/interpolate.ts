@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config values hold literal ${VAR} references
 import { isAbsolute, resolve } from 'node:path';
 import { FerryError } from '../errors.js';
 import { readSecretFile } from './secret-file.js';
@@ -60,10 +61,14 @@ export function interpolate(
     if (text.startsWith('${', i)) {
       const end = text.indexOf('}', i + 2);
       if (end < 0) {
-        throw new FerryError('CONFIG', `${site.location}: ${site.configPath} has "\${" without a closing "}"`, {
-          configPath: site.configPath,
-          hint: 'write ${NAME} for a variable, or $${ for a literal ${',
-        });
+        throw new FerryError(
+          'CONFIG',
+          `${site.location}: ${site.configPath} has "\${" without a closing "}"`,
+          {
+            configPath: site.configPath,
+            hint: 'write ${NAME} for a variable, or $${ for a literal ${',
+          },
+        );
       }
       const name = text.slice(i + 2, end);
       if (!NAME.test(name)) {

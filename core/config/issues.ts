@@ -99,7 +99,12 @@ export function describeIssues(
     }
     problems.push({ path, where: origins.where(path), message, ...(hint ? { hint } : {}) });
   }
-  return problems;
+  // Flags and variables first, then files in document order: zod reports in schema order.
+  const rank = (p: ConfigProblem) => origins.position(p.path) ?? { file: '', line: 0 };
+  return problems
+    .map((p) => ({ p, r: rank(p) }))
+    .sort((a, b) => a.r.file.localeCompare(b.r.file) || a.r.line - b.r.line)
+    .map(({ p }) => p);
 }
 
 function article(type: string): string {

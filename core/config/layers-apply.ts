@@ -9,7 +9,12 @@ import type { ConfigLayers } from './yaml-layers.js';
  * Lays environment variables, then flags, over the file layers (flag > environment > file), so that one
  * validation of the merged object checks every value and each error can name the layer it came from.
  */
-export function overlayEnvAndFlags(layers: ConfigLayers, env: EnvLike, flags: SettingsFlags, cwd: string): void {
+export function overlayEnvAndFlags(
+  layers: ConfigLayers,
+  env: EnvLike,
+  flags: SettingsFlags,
+  cwd: string,
+): void {
   for (const twin of SETTING_TWINS) {
     if (!twin.path) continue;
     const fromEnv = readEnv(env, twin.env, cwd, true);

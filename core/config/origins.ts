@@ -44,6 +44,13 @@ export class Origins {
     return o.kind === 'file' ? { ...o, at: [...o.at, ...path.slice(best.path.length)] } : o;
   }
 
+  /** The file and line `path` was set at, when a config file set it. */
+  position(path: ConfigPath): { file: string; line: number } | undefined {
+    const o = this.of(path);
+    if (o?.kind !== 'file') return undefined;
+    return { file: o.file.display, line: lineOf(o.file, o.at) ?? 0 };
+  }
+
   /** A person's pointer to where `path` was set: `config/settings.yaml line 14`, `environment variable FERRY_MODE`. */
   where(path: ConfigPath): string {
     const o = this.of(path);
@@ -64,7 +71,9 @@ export function lineOf(file: LoadedFile, path: ConfigPath): number | undefined {
   let offset = rangeStart(node);
   for (const seg of path) {
     if (isMap(node)) {
-      const pair = node.items.find((p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg));
+      const pair = node.items.find(
+        (p) => isPair(p) && isScalar(p.key) && String(p.key.value) === String(seg),
+      );
       if (!pair) break;
       offset = rangeStart(pair.key) ?? offset;
       node = pair.value;

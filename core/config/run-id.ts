@@ -5,6 +5,9 @@ import { randomBytes } from 'node:crypto';
  * Sorts by start time; safe in file names, NATS subjects and SQL literals.
  */
 export function generateRunId(now: Date = new Date()): string {
-  const stamp = now.toISOString().replace(/[-:]/g, '').replace(/\.\d+Z$/, 'Z');
+  const stamp = now
+    .toISOString()
+    .replace(/[-:]/g, '')
+    .replace(/\.\d+Z$/, 'Z');
   return `${stamp}-${randomBytes(3).toString('hex')}`;
 }

@@ -1,6 +1,6 @@
 import { z } from 'zod';
 import type { ConfigPath } from './config-path.js';
-import { configDoc } from './schema.js';
+import { ConfigSchema, configDoc } from './schema.js';
 
 /** A schema seen through its wrappers: the shape that validates values, and what the wrappers said. */
 export interface UnwrappedSchema {
@@ -45,7 +45,8 @@ export function schemaAt(root: z.ZodType, path: ConfigPath): z.ZodType | undefin
   for (const seg of path) {
     if (!s) return undefined;
     const inner: z.ZodType = unwrap(s).inner;
-    if (inner instanceof z.ZodObject && typeof seg === 'string') s = inner.shape[seg] as z.ZodType | undefined;
+    if (inner instanceof z.ZodObject && typeof seg === 'string')
+      s = inner.shape[seg] as z.ZodType | undefined;
     else if (inner instanceof z.ZodArray && typeof seg === 'number') s = inner.element as z.ZodType;
     else if (inner instanceof z.ZodRecord && typeof seg === 'string') s = inner.valueType as z.ZodType;
     else return undefined;
@@ -75,4 +76,19 @@ export function typeText(schema: z.ZodType): string {
   if (s instanceof z.ZodUnion) return (s.options as z.ZodType[]).map(typeText).join(' | ');
   if (s instanceof z.ZodUnknown) return 'any';
   return s.def.type;
+}
+
+/**
+ * The description of a config key (`partition_rows`, `source.url`, `tables[].mode` for a table entry's key),
+ * for help text and commented templates. Throws for a key the schema does not have.
+ */
+export function describeConfigKey(key: string, root: z.ZodType = ConfigSchema): string {
+  const path = key.split('.').flatMap((seg) => {
+    const field = seg.endsWith('[]') ? seg.slice(0, -2) : seg;
+    return seg.endsWith('[]') ? [field, 0] : [field];
+  });
+  const field = schemaAt(root, path);
+  const description = field ? unwrap(field).description : undefined;
+  if (description === undefined) throw new Error(`config key ${key} has no description in the schema`);
+  return description;
 }

@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config values hold literal ${VAR} references
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
 import type { WriteMode } from '../types.js';
@@ -20,7 +21,12 @@ export interface ConfigDocMeta {
 export const configDoc = z.registry<ConfigDocMeta>();
 
 /** What a run does to a target table that exists. */
-export const WRITE_MODES = ['create', 'truncate', 'append', 'replace'] as const satisfies readonly WriteMode[];
+export const WRITE_MODES = [
+  'create',
+  'truncate',
+  'append',
+  'replace',
+] as const satisfies readonly WriteMode[];
 /** Logger levels, `silent` for none. */
 export const LOG_LEVELS = ['trace', 'debug', 'info', 'warn', 'error', 'fatal', 'silent'] as const;
 export type LogLevel = (typeof LOG_LEVELS)[number];
@@ -106,7 +112,9 @@ export const TargetSchema = z.strictObject({
     .string()
     .min(1)
     .optional()
-    .describe("Schema (namespace) to create target tables in. Default: the URL's `?schema=`, else the connector's default."),
+    .describe(
+      "Schema (namespace) to create target tables in. Default: the URL's `?schema=`, else the connector's default.",
+    ),
   options: connectorOptions(),
 });
 
@@ -167,7 +175,9 @@ export const ConfigSchema = z.strictObject({
   tables: z
     .array(TableEntrySchema)
     .default([])
-    .describe('Tables to migrate, by name or as objects with per-table settings. Default: every source table.'),
+    .describe(
+      'Tables to migrate, by name or as objects with per-table settings. Default: every source table.',
+    ),
   mode: z
     .enum(WRITE_MODES)
     .default('create')
@@ -203,7 +213,9 @@ export const ConfigSchema = z.strictObject({
     .string()
     .regex(RUN_ID_PATTERN, 'letters, digits, _ and - only, at most 64')
     .optional()
-    .describe('Name of this run (letters, digits, `_`, `-`). Default: generated from the UTC time, e.g. 20250301T101500Z-3fa9c1.')
+    .describe(
+      'Name of this run (letters, digits, `_`, `-`). Default: generated from the UTC time, e.g. 20250301T101500Z-3fa9c1.',
+    )
     .register(configDoc, { default: 'generated' }),
   verify: boolean()
     .default(true)
@@ -211,12 +223,16 @@ export const ConfigSchema = z.strictObject({
   compare: z
     .record(z.string(), z.record(z.string(), z.unknown()))
     .default({})
-    .describe('Compare rules per `table.column` (e.g. tolerances), used by verification. Default: exact comparison.'),
+    .describe(
+      'Compare rules per `table.column`, read by verification. Default: none (values compared exactly).',
+    ),
   log_level: z
     .enum(LOG_LEVELS)
-    .default('info')
-    .describe('Least severe level shown on the terminal; the run log file always has debug. Default: info.'),
-  nats: NatsSchema.optional().describe('JetStream for distributed runs. Default: none (one process runs everything).'),
+    .default('warn')
+    .describe('Least severe level shown on the terminal; the run log file always has debug. Default: warn (progress bars and the summary show the rest).'),
+  nats: NatsSchema.optional().describe(
+    'JetStream for distributed runs. Default: none (one process runs everything).',
+  ),
   on_error: z
     .enum(ON_ERROR)
     .default('continue')

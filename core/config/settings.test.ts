@@ -1,3 +1,4 @@
+// biome-ignore-all lint/suspicious/noTemplateCurlyInString: config values hold literal ${VAR} references
 import { chmodSync, mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
 import { availableParallelism, tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -76,7 +77,9 @@ describe('strict keys', () => {
     expect(e.context.configPath).toBe('workers');
     write('b.yaml', `${BASE}mode: crate\n`);
     const f = configError(() => resolveIn({ configFile: 'b.yaml' }));
-    expect(f.message).toBe('b.yaml line 5: mode must be one of create, truncate, append, replace, not "crate"');
+    expect(f.message).toBe(
+      'b.yaml line 5: mode must be one of create, truncate, append, replace, not "crate"',
+    );
     expect(f.context.hint).toBe('did you mean create?');
     write('c.yaml', `${BASE}tables:\n  - 42\n`);
     const g = configError(() => resolveIn({ configFile: 'c.yaml' }));
@@ -89,15 +92,22 @@ describe('strict keys', () => {
 
   it('reports bad YAML with its line', () => {
     write('a.yaml', 'source:\n  url: [unclosed\n');
-    expect(configError(() => resolveIn({ configFile: 'a.yaml' })).message).toMatch(/^a\.yaml line \d: not valid YAML/);
+    expect(configError(() => resolveIn({ configFile: 'a.yaml' })).message).toMatch(
+      /^a\.yaml line \d: not valid YAML/,
+    );
   });
 
   it('says which flag or variable held a bad value', () => {
     const e = configError(() =>
-      resolveIn({ configFile: false, env: { FERRY_FROM: 'duckdb:x', FERRY_TO: 'duckdb:y', FERRY_WORKERS: 'lots' } }),
+      resolveIn({
+        configFile: false,
+        env: { FERRY_FROM: 'duckdb:x', FERRY_TO: 'duckdb:y', FERRY_WORKERS: 'lots' },
+      }),
     );
     expect(e.message).toBe('environment variable FERRY_WORKERS: workers must be an integer, not text "lots"');
-    const f = configError(() => resolveIn({ configFile: false, flags: { from: 'duckdb:x', to: 'duckdb:y', mode: 'apend' } }));
+    const f = configError(() =>
+      resolveIn({ configFile: false, flags: { from: 'duckdb:x', to: 'duckdb:y', mode: 'apend' } }),
+    );
     expect(f.message).toBe('flag --mode: mode must be one of create, truncate, append, replace, not "apend"');
     expect(f.context.hint).toBe('did you mean append?');
   });
@@ -115,7 +125,7 @@ describe('defaults and precedence', () => {
     expect(s.reportsDir).toBe(join(dir, 'results/reports'));
     expect(s.verify).toBe(true);
     expect(s.onError).toBe('continue');
-    expect(s.logLevel).toBe('info');
+    expect(s.logLevel).toBe('warn');
     expect(s.tables).toEqual([]);
     expect(s.compare).toEqual({});
     expect(s.nats).toBeUndefined();
@@ -231,7 +241,11 @@ describe('secrets', () => {
     write('pw', 's3cr3t-pw\n', 0o600);
     const s = resolveIn({
       configFile: false,
-      env: { FERRY_FROM: 'postgres://app@db/shop', FERRY_TO: 'parquet:out', FERRY_SOURCE_PASSWORD_FILE: 'pw' },
+      env: {
+        FERRY_FROM: 'postgres://app@db/shop',
+        FERRY_TO: 'parquet:out',
+        FERRY_SOURCE_PASSWORD_FILE: 'pw',
+      },
     });
     expect(s.source.password?.reveal()).toBe('s3cr3t-pw');
     expect(s.origins['source.password']).toBe('environment variable FERRY_SOURCE_PASSWORD_FILE');
@@ -242,7 +256,11 @@ describe('secrets', () => {
     const e = configError(() =>
       resolveIn({
         configFile: false,
-        env: { FERRY_FROM: 'postgres://app@db/shop', FERRY_TO: 'parquet:out', FERRY_SOURCE_PASSWORD_FILE: 'pw' },
+        env: {
+          FERRY_FROM: 'postgres://app@db/shop',
+          FERRY_TO: 'parquet:out',
+          FERRY_SOURCE_PASSWORD_FILE: 'pw',
+        },
       }),
     );
     expect(e.message).toContain('can be read by other users (mode 644)');
@@ -251,16 +269,25 @@ describe('secrets', () => {
 
   it('reads password_file relative to the config file, and refuses password plus password_file', () => {
     write('secrets/target_pw', 'tgt-pw-1\n', 0o600);
-    write('config/settings.yaml', 'source:\n  url: duckdb:x\ntarget:\n  url: mysql://app@db/shop\n  password_file: ../secrets/target_pw\n');
+    write(
+      'config/settings.yaml',
+      'source:\n  url: duckdb:x\ntarget:\n  url: mysql://app@db/shop\n  password_file: ../secrets/target_pw\n',
+    );
     const s = resolveIn({ configFile: 'config/settings.yaml' });
     expect(s.target.password?.reveal()).toBe('tgt-pw-1');
-    write('b.yaml', 'source:\n  url: duckdb:x\ntarget:\n  url: mysql://app@db/shop\n  password: ${P}\n  password_file: p\n');
+    write(
+      'b.yaml',
+      'source:\n  url: duckdb:x\ntarget:\n  url: mysql://app@db/shop\n  password: ${P}\n  password_file: p\n',
+    );
     const e = configError(() => resolveIn({ configFile: 'b.yaml', env: { P: 'abcd' } }));
     expect(e.message).toBe('b.yaml line 6: target has both password and password_file');
   });
 
   it('lets FERRY_TARGET_PASSWORD replace the file password_file', () => {
-    write('a.yaml', 'source:\n  url: duckdb:x\ntarget:\n  url: mysql://app@db/shop\n  password_file: missing\n');
+    write(
+      'a.yaml',
+      'source:\n  url: duckdb:x\ntarget:\n  url: mysql://app@db/shop\n  password_file: missing\n',
+    );
     const s = resolveIn({ configFile: 'a.yaml', env: { FERRY_TARGET_PASSWORD: 'from-env-pw' } });
     expect(s.target.password?.reveal()).toBe('from-env-pw');
   });
@@ -271,7 +298,10 @@ describe('secrets', () => {
     expect(e.message).toBe('a.yaml line 2: source.url has a password written in the config file');
     expect(e.message).not.toContain('hunter22');
     expect(e.context.hint).toContain('source.password_file');
-    write('b.yaml', 'source:\n  url: duckdb:x\ntarget:\n  url: postgres://app@db/shop\n  password: hunter22\n');
+    write(
+      'b.yaml',
+      'source:\n  url: duckdb:x\ntarget:\n  url: postgres://app@db/shop\n  password: hunter22\n',
+    );
     expect(configError(() => resolveIn({ configFile: 'b.yaml' })).message).toBe(
       'b.yaml line 5: target.password is written in the config file',
     );
@@ -279,8 +309,13 @@ describe('secrets', () => {
     expect(resolveIn({ configFile: 'c.yaml', env: { PW: 'via-env-pw' } }).source.password?.reveal()).toBe(
       'via-env-pw',
     );
-    const flagged = resolveIn({ configFile: false, flags: { from: 'postgres://app:flagpw1@db/shop', to: 'duckdb:y' } });
+    const flagged = resolveIn({
+      configFile: false,
+      flags: { from: 'postgres://app:flagpw1@db/shop', to: 'duckdb:y' },
+    });
     expect(flagged.source.password?.reveal()).toBe('flagpw1');
+    expect(flagged.origins['source.password']).toBe('flag --from');
+    expect(flagged.origins['target.password']).toBeUndefined();
     write('d.yaml', `${BASE}nats:\n  url: nats://tok3n@nats:4222\n`);
     expect(configError(() => resolveIn({ configFile: 'd.yaml' })).message).toBe(
       'd.yaml line 6: nats.url has a token written in the config file',
@@ -312,8 +347,15 @@ describe('secrets', () => {
     const text = `${JSON.stringify(described)}\n${JSON.stringify(s)}\n${String(s.source.password)}`;
     for (const secret of ['Pa55-source-secret', 'Pa55-target-secret']) expect(text).not.toContain(secret);
     expect(JSON.stringify(described)).not.toContain('Pa55-param-secret');
-    expect(described.source).toEqual({ url: 'postgres://app@db/shop', connector: 'postgres', password: '***' });
-    expect((described.target as Record<string, unknown>).params).toEqual({ sslmode: 'require', password: '***' });
+    expect(described.source).toEqual({
+      url: 'postgres://app@db/shop',
+      connector: 'postgres',
+      password: '***',
+    });
+    expect((described.target as Record<string, unknown>).params).toEqual({
+      sslmode: 'require',
+      password: '***',
+    });
     expect(described.workers).toBe(s.workers);
   });
 });

@@ -103,20 +103,30 @@ export interface ResolveOptions {
   endpoints?: 'required' | 'optional';
 }
 
-/** The keys `Settings.origins` reports on. */
+/** The keys `Settings.origins` reports on (passwords and `nats.url` only when set). */
 const ORIGIN_KEYS: readonly ConfigPath[] = [
   ['source', 'url'],
-  ['source', 'password'],
-  ['source', 'password_file'],
   ['target', 'url'],
-  ['target', 'password'],
-  ['target', 'password_file'],
   ['target', 'schema'],
   ...Object.keys(ConfigSchema.shape)
     .filter((k) => !['include', 'source', 'target', 'nats'].includes(k))
     .map((k) => [k]),
-  ['nats', 'url'],
 ];
+
+/** Where each setting came from; a password from a URL reports the URL's origin. */
+function settingOrigins(s: Omit<PartialSettings, 'origins'>, origins: Origins): Record<string, string> {
+  const out: Record<string, string> = {};
+  for (const path of ORIGIN_KEYS) out[path.join('.')] = origins.where(path);
+  for (const side of ['source', 'target'] as const) {
+    if (!s[side]?.password) continue;
+    const from = (['password', 'password_file', 'url'] as const)
+      .map((key) => origins.where([side, key]))
+      .find((w) => w !== 'default');
+    out[`${side}.password`] = from ?? 'default';
+  }
+  if (s.nats) out['nats.url'] = origins.where(['nats', 'url']);
+  return out;
+}
 
 /**
  * Resolves the settings of one command: flag > environment (`FERRY_…`, each also as `…_FILE`) > config file
@@ -168,11 +178,19 @@ function build(
       partitionRows: t.partition_rows ?? c.partition_rows,
     }),
   );
-  checkUnique(tables.map((t) => t.name), 'name', 'source table', where);
-  checkUnique(tables.map((t) => t.targetName ?? t.name), 'target_name', 'target table', where);
-  const origins: Record<string, string> = {};
-  for (const path of ORIGIN_KEYS) origins[path.join('.')] = where(path);
-  const settings: PartialSettings = {
+  checkUnique(
+    tables.map((t) => t.name),
+    'name',
+    'source table',
+    where,
+  );
+  checkUnique(
+    tables.map((t) => t.targetName ?? t.name),
+    'target_name',
+    'target table',
+    where,
+  );
+  const settings: Omit<PartialSettings, 'origins'> = {
     configFiles: layers.files.map((f) => f.path),
     sourceOptions: c.source?.options ?? {},
     targetOptions: c.target?.options ?? {},
@@ -188,38 +206,38 @@ function build(
     compare: c.compare,
     logLevel: c.log_level,
     onError: c.on_error,
-    origins,
   };
   const source = endpoint('source', c.source, layers, cwd, endpoints);
   const target = endpoint('target', c.target, layers, cwd, endpoints);
   const targetSchema = c.target?.schema ?? target?.params.schema;
-  if (c.nats) {
-    let credsFile: string | undefined;
-    if (c.nats.creds_file) {
-      credsFile = abs(['nats', 'creds_file'], c.nats.creds_file);
-      checkPrivateFile({
-        file: credsFile,
-        namedBy: `nats.creds_file (${where(['nats', 'creds_file'])})`,
-        configPath: 'nats.creds_file',
-      });
-    }
-    return {
-      ...settings,
-      ...(source ? { source } : {}),
-      ...(target ? { target } : {}),
-      ...(targetSchema ? { targetSchema } : {}),
-      nats: {
-        url: c.nats.url,
-        ...(credsFile ? { credsFile } : {}),
-        ...(c.nats.tls_ca_file ? { tlsCaFile: abs(['nats', 'tls_ca_file'], c.nats.tls_ca_file) } : {}),
-      },
-    };
-  }
-  return {
+  const nats = c.nats ? natsSettings(c.nats, layers, cwd) : undefined;
+  const resolved = {
     ...settings,
     ...(source ? { source } : {}),
     ...(target ? { target } : {}),
     ...(targetSchema ? { targetSchema } : {}),
+    ...(nats ? { nats } : {}),
+  };
+  return { ...resolved, origins: settingOrigins(resolved, layers.origins) };
+}
+
+function natsSettings(n: NonNullable<ConfigFile['nats']>, layers: ConfigLayers, cwd: string): NatsSettings {
+  let credsFile: string | undefined;
+  if (n.creds_file) {
+    credsFile = absolutePath(layers, cwd, ['nats', 'creds_file'], n.creds_file);
+    // A creds file holds a private seed: it gets the same 0600 rule as a password file.
+    checkPrivateFile({
+      file: credsFile,
+      namedBy: `nats.creds_file (${layers.origins.where(['nats', 'creds_file'])})`,
+      configPath: 'nats.creds_file',
+    });
+  }
+  return {
+    url: n.url,
+    ...(credsFile ? { credsFile } : {}),
+    ...(n.tls_ca_file
+      ? { tlsCaFile: absolutePath(layers, cwd, ['nats', 'tls_ca_file'], n.tls_ca_file) }
+      : {}),
   };
 }
 
@@ -304,10 +322,14 @@ function checkUnique(
   for (const [i, name] of names.entries()) {
     const first = seen.get(name);
     if (first !== undefined) {
-      throw new FerryError('CONFIG', `${where(['tables', i])}: ${what} ${name} is listed twice (tables[${first}] and tables[${i}])`, {
-        configPath: `tables[${i}].${key}`,
-        hint: 'list each table once',
-      });
+      throw new FerryError(
+        'CONFIG',
+        `${where(['tables', i])}: ${what} ${name} is listed twice (tables[${first}] and tables[${i}])`,
+        {
+          configPath: `tables[${i}].${key}`,
+          hint: 'list each table once',
+        },
+      );
     }
     seen.set(name, i);
   }

@@ -33,10 +33,14 @@ export function loadConfigLayers(file: string, cwd: string): ConfigLayers {
 function loadInto(layers: ConfigLayers, path: string, cwd: string, stack: string[]): void {
   const display = displayPath(path, cwd);
   if (stack.includes(path)) {
-    throw new FerryError('CONFIG', `include cycle: ${[...stack, path].map((p) => displayPath(p, cwd)).join(' → ')}`, {
-      configPath: 'include',
-      hint: 'remove one of the include: entries',
-    });
+    throw new FerryError(
+      'CONFIG',
+      `include cycle: ${[...stack, path].map((p) => displayPath(p, cwd)).join(' → ')}`,
+      {
+        configPath: 'include',
+        hint: 'remove one of the include: entries',
+      },
+    );
   }
   let text: string;
   try {
