@@ -32,6 +32,8 @@ export interface TableSelection {
   key?: string[];
   /** Rows per partition for this table (default: the plan's). */
   partitionRows?: number;
+  /** Write mode for this table (default: the plan's). */
+  mode?: WriteMode;
 }
 
 export interface PlanRequest {
@@ -119,6 +121,7 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
     target,
     columns: spec.columns.map((c, i) => ({ source: c.name, target: target.columns[i]!.name })),
     keyColumns,
+    mode: sel.mode ?? req.mode,
     partitioning: info,
     partitions,
   };

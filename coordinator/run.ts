@@ -62,10 +62,10 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const log = logger.child({ run: runId });
 
   if (!req.resuming) {
-    for (const t of plan.tables) await preflightTable(target, t, plan.mode);
+    for (const t of plan.tables) await preflightTable(target, t, t.mode);
   }
   for (const t of plan.tables) {
-    await target.prepareTable(t.target, plan.mode, { runId, resuming: req.resuming });
+    await target.prepareTable(t.target, t.mode, { runId, resuming: req.resuming });
   }
 
   const snapshot = dir.snapshot();

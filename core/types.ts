@@ -126,6 +126,8 @@ export interface TablePlan {
   columns: ColumnMapping[];
   /** Source key columns used for ranges (empty for single/ctid partitioning). */
   keyColumns: string[];
+  /** What the run does to this table's target if it exists (per table; the plan's mode by default). */
+  mode: WriteMode;
   partitioning: PartitioningInfo;
   partitions: Partition[];
 }

@@ -64,7 +64,7 @@ export async function runPartition(
       result = { ...base, status: 'skipped', written: { rows: done.rows, sum: done.checksum }, bytes: 0, durationMs: 0 };
     } else {
       // Append mode: the range may already hold rows, so what was loaded is verified as (after − before).
-      if (plan.mode === 'append' && deps.verify) before = await readChecksum(deps, plan, table, range, context);
+      if (table.mode === 'append' && deps.verify) before = await readChecksum(deps, plan, table, range, context);
       const written = await loadPartition(deps, task, context, plan, table, partition, range);
       result = { ...base, status: 'done', written: written.checksum, bytes: written.bytes, durationMs: 0 };
     }
@@ -121,7 +121,7 @@ async function loadPartition(
       partition: { ...partition, range },
       attempt: task.attempt,
       // Where ferry owns the table, a deliberate re-run first removes what an earlier attempt committed.
-      clearRange: plan.mode !== 'append' && task.attempt > 1,
+      clearRange: table.mode !== 'append' && task.attempt > 1,
     },
     context.signal,
   );

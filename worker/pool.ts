@@ -42,9 +42,10 @@ export class BatchPool {
     const ipc = batchToIPC(batch);
     // Wait for queue space rather than fail with "queue full": the pool is the back-pressure point.
     while (this.#pool.queueSize >= this.#pool.options.maxQueue) await new Promise((r) => this.#pool.once('drain', r));
-    const task: ChecksumTask = { ipc: Piscina.move(ipc) as Uint8Array };
+    const task: ChecksumTask = { ipc };
     if (rules) task.rules = rules;
-    return (await this.#pool.run(task)) as Checksum;
+    // Transfer the IPC buffer to the thread instead of copying it (it is ours alone: tableToIPC made it).
+    return (await this.#pool.run(task, { transferList: [ipc.buffer as ArrayBuffer] })) as Checksum;
   }
 
   /**

@@ -1,0 +1,83 @@
+import type { Command } from 'commander';
+import { RunDirectory } from '../coordinator/index.js';
+import { FerryError, resolveSettings, type Settings, type SettingsFlags } from '../core/index.js';
+import type { MigrationSettings } from './local-run.js';
+
+/** The options commander parsed for a command, plus the command itself (to tell typed flags from defaults). */
+export type CommandOptions = Record<string, unknown> & { json?: boolean; out?: string };
+
+const FLAG_NAMES: readonly (keyof SettingsFlags)[] = [
+  'config',
+  'from',
+  'to',
+  'targetSchema',
+  'tables',
+  'mode',
+  'workers',
+  'partitionRows',
+  'batchRows',
+  'stateDir',
+  'reportsDir',
+  'runId',
+  'verify',
+  'logLevel',
+  'natsUrl',
+  'onError',
+];
+
+/**
+ * Only the flags the user typed: commander fills in defaults (e.g. `verify: true` for `--no-verify`), which
+ * must not beat the environment or the config file.
+ */
+export function typedFlags(cmd: Command): SettingsFlags {
+  const flags: Record<string, unknown> = {};
+  const opts = cmd.opts();
+  for (const name of FLAG_NAMES) {
+    if (cmd.getOptionValueSource(name) === 'cli' && opts[name] !== undefined) flags[name] = opts[name];
+  }
+  return flags as SettingsFlags;
+}
+
+/** Settings for a command that moves or compares data; source (and target) are required. */
+export function migrationSettings(cmd: Command): MigrationSettings {
+  return resolveSettings({ flags: typedFlags(cmd) });
+}
+
+/** The state directory a command without endpoints uses (flag > env > config file > default). */
+export function stateDirOf(cmd: Command): string {
+  return resolveSettings({ flags: typedFlags(cmd), endpoints: 'optional' }).stateDir;
+}
+
+/** A recorded display URL without its `***` password, so a password can come from the environment again. */
+function withoutMaskedPassword(url: string): string {
+  return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):\*\*\*@/i, '$1@');
+}
+
+/**
+ * Settings to resume a run: the endpoints recorded at its start (no credentials are recorded: passwords
+ * come again from FERRY_*_PASSWORD(_FILE) or the config file), overridden by any flag given now.
+ */
+export function resumeSettings(runId: string, cmd: Command): MigrationSettings {
+  const flags = typedFlags(cmd);
+  const base = resolveSettings({ flags, endpoints: 'optional' });
+  const info = new RunDirectory(base.stateDir, runId).snapshot().info;
+  if (!info) throw new FerryError('NOT_FOUND', `run ${runId} has no start record in ${base.stateDir}`, { run: runId });
+  const resolved: Settings = resolveSettings({
+    flags: {
+      ...flags,
+      from: flags.from ?? withoutMaskedPassword(info.source),
+      to: flags.to ?? withoutMaskedPassword(info.target),
+      runId,
+    },
+  });
+  return { ...resolved, verify: info.verify };
+}
+
+/** Parses a positive integer flag value or throws a USAGE error naming the flag. */
+export function positiveInt(value: unknown, flag: string): number {
+  const n = Number(value);
+  if (!Number.isSafeInteger(n) || n <= 0) {
+    throw new FerryError('USAGE', `${flag} must be a positive integer, got "${String(value)}"`);
+  }
+  return n;
+}
