@@ -22,6 +22,7 @@ import {
 import {
   buildPlan,
   buildReport,
+  preflightTable,
   executeRun,
   type RunInfo,
   RunDirectory,
@@ -97,6 +98,24 @@ export async function openTarget(endpoint: Endpoint, logger: Logger, options: { 
   return (await getConnector(endpoint.connector)).openTarget(endpoint, { logger, ...options });
 }
 
+/** Plans with a read-only view of the target and checks every target table can be written under its mode. */
+async function planAndPreflight(settings: MigrationSettings): Promise<Plan> {
+  const logger = createLogger({ level: settings.logLevel });
+  const source = await openSource(settings.source, logger);
+  try {
+    const target = await openTarget(settings.target, logger, { readOnly: true });
+    try {
+      const plan = await planFor(settings, source, target);
+      for (const t of plan.tables) await preflightTable(target, t, t.mode);
+      return plan;
+    } finally {
+      await target.close();
+    }
+  } finally {
+    await source.close();
+  }
+}
+
 /** Runs (or, with `resumeRunId`, resumes) a migration locally and writes its report. */
 export async function runLocal(
   settings: MigrationSettings,
@@ -111,6 +130,9 @@ export async function runLocal(
       hint: `continue it with \`ferry resume ${runId}\`, or choose another --run-id`,
     });
   }
+  // Plan and preflight before anything is created (run directory, target file): bad input writes nothing.
+  let plan: Plan | undefined;
+  if (!resuming) plan = await planAndPreflight(settings);
   dir.lock();
   const logger = createLogger({ file: dir.logFile, level: settings.logLevel });
   const started = performance.now();
@@ -120,9 +142,8 @@ export async function runLocal(
   try {
     source = await openSource(settings.source, logger);
     target = await openTarget(settings.target, logger);
-    let plan: Plan;
     let info: RunInfo;
-    if (resuming) {
+    if (!plan) {
       plan = dir.readPlan();
       const snap = dir.snapshot();
       if (!snap.info) throw new FerryError('NOT_FOUND', `run ${runId} has no start record`, { run: runId });
@@ -130,7 +151,6 @@ export async function runLocal(
       dir.append({ type: 'run_resumed', pid: process.pid });
       logger.info({ run: runId }, 'resuming run');
     } else {
-      plan = await planFor(settings, source, target);
       info = {
         runId,
         source: settings.source.display,
@@ -143,18 +163,19 @@ export async function runLocal(
       dir.writePlan(plan);
       dir.append({ type: 'run_started', info, planHash: plan.hash });
     }
+    const runPlan = plan;
     options.hooks?.onPlan?.(plan);
     pool = new BatchPool(settings.workers);
     const transport = new LocalTransport();
     const verifier = await target.reader();
     const workers = runWorker(
       transport,
-      { source, target, verifier, pool, logger, getPlan: async () => plan, verify: info.verify },
+      { source, target, verifier, pool, logger, getPlan: async () => runPlan, verify: info.verify },
       { concurrency: settings.workers },
     );
     try {
       await executeRun({
-        plan,
+        plan: runPlan,
         info,
         dir,
         target,
@@ -170,7 +191,7 @@ export async function runLocal(
       await transport.close();
       await verifier.close();
     }
-    const report = buildReport(plan, info, dir.snapshot(), (performance.now() - started) / 1000);
+    const report = buildReport(runPlan, info, dir.snapshot(), (performance.now() - started) / 1000);
     const files = writeReport(report, settings.reportsDir);
     logger.info({ run: runId, status: report.status, verified: report.verified }, 'run finished');
     return { report, files, dir: dir.dir };

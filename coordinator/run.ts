@@ -1,7 +1,7 @@
 /**
  * A run, from the coordinator's side:
  *
- *   plan (or read plan.json on resume) ─► preflight ─► prepare tables ─► ledger: what is done already
+ *   plan + preflight (caller) ─► prepare tables ─► ledger: what is done already
  *     ─► dispatch the rest (events fsynced first) ─► collect results ─► retry retryable failures
  *     ─► finish tables (indexes, constraints) ─► run_finished
  *
@@ -20,7 +20,6 @@ import {
 } from '../core/index.js';
 import type { PartitionTask, Transport } from '../transport/index.js';
 import { TASK_SCHEMA } from '../transport/index.js';
-import { preflightTable } from './preflight.js';
 import type { RunDirectory, RunInfo } from './run-state.js';
 
 export interface RunProgress {
@@ -61,9 +60,6 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const runId = req.info.runId;
   const log = logger.child({ run: runId });
 
-  if (!req.resuming) {
-    for (const t of plan.tables) await preflightTable(target, t, t.mode);
-  }
   for (const t of plan.tables) {
     await target.prepareTable(t.target, t.mode, { runId, resuming: req.resuming });
   }
