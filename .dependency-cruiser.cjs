@@ -29,9 +29,9 @@ module.exports = {
       name: 'index-only',
       comment: 'another module is imported only through its index.ts (formats/duckdb and formats/pg-copy are entries too)',
       severity: 'error',
-      from: { path: '^([a-z-]+)/' },
+      from: { path: `^(${modules.join('|')})/` },
       to: {
-        path: '^([a-z-]+)/',
+        path: `^(${modules.join('|')})/`,
         pathNot: ['^$1/', '^[a-z-]+/index\\.ts$', '^formats/duckdb/index\\.ts$', '^formats/pg-copy/index\\.ts$'],
       },
     },

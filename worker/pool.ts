@@ -59,18 +59,20 @@ export class BatchPool {
   ): Promise<{ checksum: Checksum; bytes: number }> {
     let total = ZERO_CHECKSUM;
     let bytes = 0;
-    let inFlight: Promise<Checksum> | undefined;
-    for await (const batch of batches) {
-      const next = this.checksum(batch, options.rules);
-      // If onBatch throws, this checksum is abandoned: keep its rejection from going unhandled.
-      next.catch(() => undefined);
-      await options.onBatch?.(batch);
-      bytes += batch.data.byteLength;
-      if (inFlight) total = combineChecksums(total, await inFlight);
-      inFlight = next;
+    const pending: Promise<Checksum>[] = [];
+    try {
+      for await (const batch of batches) {
+        pending.push(this.checksum(batch, options.rules));
+        await options.onBatch?.(batch);
+        bytes += batch.data.byteLength;
+        if (pending.length > 1) total = combineChecksums(total, await pending.shift()!);
+      }
+      for (const p of pending.splice(0)) total = combineChecksums(total, await p);
+      return { checksum: total, bytes };
+    } finally {
+      // On failure, let abandoned thread work settle before the caller may close the pool.
+      await Promise.allSettled(pending);
     }
-    if (inFlight) total = combineChecksums(total, await inFlight);
-    return { checksum: total, bytes };
   }
 
   async close(): Promise<void> {

@@ -1,0 +1,56 @@
+import { afterAll, describe, expect, it } from 'vitest';
+import { ChecksumAccumulator } from '../checksums/index.js';
+import type { Column } from '../core/index.js';
+import { BatchBuilder } from '../formats/index.js';
+import { BatchPool } from './pool.js';
+
+const columns: Column[] = [
+  { name: 'id', type: { kind: 'int', bits: 64 }, nullable: false, nativeType: 'BIGINT' },
+  { name: 'name', type: { kind: 'text' }, nullable: true, nativeType: 'VARCHAR' },
+];
+
+function batch(from: number, to: number) {
+  const b = new BatchBuilder(columns, to - from);
+  for (let i = from; i < to; i++) b.appendRow([BigInt(i), i % 3 ? `n${i}` : null]);
+  return b.finish();
+}
+
+async function* batches(n: number, size: number) {
+  for (let i = 0; i < n; i++) yield batch(i * size, (i + 1) * size);
+}
+
+describe('BatchPool (needs `npm run build`: threads run dist/worker/batch-task.js)', () => {
+  const pool = new BatchPool(2);
+  afterAll(() => pool.close());
+
+  it('computes in a thread the same checksum as in this thread', async () => {
+    const b = batch(0, 1000);
+    const local = new ChecksumAccumulator();
+    local.addBatch(b);
+    const remote = await pool.checksum(b);
+    expect(remote).toEqual(local.result());
+    expect(remote.rows).toBe('1000');
+    // The batch stays usable here: only the IPC copy was transferred.
+    expect(b.numRows).toBe(1000);
+  });
+
+  it('checksums a stream independently of batch boundaries, calling onBatch for each batch', async () => {
+    const seen: number[] = [];
+    const a = await pool.checksumStream(batches(10, 500), { onBatch: async (b) => void seen.push(b.numRows) });
+    const b = await pool.checksumStream(batches(5, 1000));
+    expect(a.checksum).toEqual(b.checksum);
+    expect(a.checksum.rows).toBe('5000');
+    expect(seen).toEqual(Array(10).fill(500));
+    expect(a.bytes).toBeGreaterThan(0);
+  });
+
+  it('propagates an onBatch failure without an unhandled rejection', async () => {
+    await expect(
+      pool.checksumStream(batches(3, 10), {
+        onBatch: async () => {
+          throw new Error('target refused');
+        },
+      }),
+    ).rejects.toThrow('target refused');
+  });
+});
