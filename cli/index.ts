@@ -11,6 +11,7 @@ import { planCommand } from './commands/plan.js';
 import { resumeCommand, runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
+import { PrintedConfig } from './settings.js';
 
 /** Options shared by the commands that move or compare data. */
 function migrationOptions(cmd: Command, { target = true } = {}): Command {
@@ -25,7 +26,8 @@ function migrationOptions(cmd: Command, { target = true } = {}): Command {
     .option('--batch-rows <n>', 'rows per Arrow batch (default 10000; env FERRY_BATCH_ROWS)')
     .option('--workers <n>', 'partitions in parallel and pool threads (default: cores; env FERRY_WORKERS)')
     .option('--log-level <level>', 'terminal log level: debug|info|warn|error|silent (default warn; env FERRY_LOG_LEVEL)')
-    .option('--json', 'print one machine-readable JSON result on stdout');
+    .option('--json', 'print one machine-readable JSON result on stdout')
+    .option('--print-config', 'print the resolved settings (passwords as ***) and where each came from, then exit');
 }
 
 function runOptions(cmd: Command): Command {
@@ -103,6 +105,7 @@ export async function main(argv: string[]): Promise<number> {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
   } catch (e) {
+    if (e instanceof PrintedConfig) return 0;
     if (e instanceof CommanderError) {
       return e.exitCode === 0 ? 0 : 2;
     }

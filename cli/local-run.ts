@@ -50,6 +50,7 @@ export type MigrationSettings = Pick<
   | 'verify'
   | 'logLevel'
   | 'targetSchema'
+  | 'onError'
 >;
 
 /** The plan's table selection from the settings' tables (empty: every source table). */
@@ -168,13 +169,15 @@ export async function runLocal(
     pool = new BatchPool(settings.workers);
     const transport = new LocalTransport();
     const verifier = await target.reader();
+    // Aborted when the coordinator stops early (on_error: fail): running partitions roll back.
+    const stop = new AbortController();
     const workers = runWorker(
       transport,
       { source, target, verifier, pool, logger, getPlan: async () => runPlan, verify: info.verify },
-      { concurrency: settings.workers },
+      { concurrency: settings.workers, signal: stop.signal },
     );
     try {
-      await executeRun({
+      const outcome = await executeRun({
         plan: runPlan,
         info,
         dir,
@@ -182,9 +185,11 @@ export async function runLocal(
         transport,
         logger,
         resuming,
+        onError: settings.onError,
         ...(options.onlyPartitions ? { onlyPartitions: options.onlyPartitions } : {}),
         progress: { onResult: options.hooks?.onResult },
       });
+      if (outcome.status === 'failed') stop.abort();
     } finally {
       transport.endOfTasks();
       await workers;

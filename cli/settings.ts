@@ -1,6 +1,6 @@
 import type { Command } from 'commander';
 import { RunDirectory } from '../coordinator/index.js';
-import { FerryError, resolveSettings, type Settings, type SettingsFlags } from '../core/index.js';
+import { describeSettings, FerryError, resolveSettings, type Settings, type SettingsFlags } from '../core/index.js';
 import type { MigrationSettings } from './local-run.js';
 
 /** The options commander parsed for a command, plus the command itself (to tell typed flags from defaults). */
@@ -38,10 +38,21 @@ export function typedFlags(cmd: Command): SettingsFlags {
   return flags as SettingsFlags;
 }
 
-/** Settings for a command that moves or compares data; source (and target) are required. */
+/**
+ * Settings for a command that moves or compares data; source (and target) are required.
+ * With `--print-config` it prints them (redacted, with their origins) and returns undefined: the command stops.
+ */
 export function migrationSettings(cmd: Command): MigrationSettings {
-  return resolveSettings({ flags: typedFlags(cmd) });
+  const settings = resolveSettings({ flags: typedFlags(cmd) });
+  if (cmd.opts().printConfig) {
+    process.stdout.write(`${JSON.stringify({ settings: describeSettings(settings), origins: settings.origins }, null, 2)}\n`);
+    throw new PrintedConfig();
+  }
+  return settings;
 }
+
+/** Thrown after `--print-config` printed the settings: the command ends with status 0. */
+export class PrintedConfig extends Error {}
 
 /** The state directory a command without endpoints uses (flag > env > config file > default). */
 export function stateDirOf(cmd: Command): string {

@@ -37,6 +37,8 @@ export interface RunRequest {
   logger: Logger;
   /** True when continuing a recorded run: tables are only checked, never truncated or replaced. */
   resuming: boolean;
+  /** `fail`: stop at the first failed partition (the rest stay pending for resume); `continue` (default): go on. */
+  onError?: 'fail' | 'continue';
   /** Attempts per partition for retryable failures (default 3). */
   maxAttempts?: number;
   /** Only these partitions (retry of failed ones); default: every partition not done. */
@@ -145,8 +147,12 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
         }
       }
       if (--outstanding === 0) break;
+      if (!ok && req.onError === 'fail') {
+        log.error({ partition: result.partitionId }, 'stopping the run at the first failure (on_error: fail)');
+        break;
+      }
     }
-    if (outstanding > 0) {
+    if (outstanding > 0 && !failed) {
       throw new FerryError('ABORTED', `run ${runId} stopped with ${outstanding} partitions outstanding`, {
         run: runId,
         hint: `continue it with \`ferry resume ${runId}\``,

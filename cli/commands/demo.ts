@@ -52,6 +52,7 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
       reportsDir: join(dir, 'reports'),
       verify: true,
       logLevel: 'warn',
+      onError: 'continue',
     },
     {
       hooks: {
