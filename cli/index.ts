@@ -8,7 +8,7 @@ import { describeError, exitCodeFor, scrub, toFerryError } from '../core/index.j
 import { demoCommand } from './commands/demo.js';
 import { initCommand } from './commands/init.js';
 import { planCommand } from './commands/plan.js';
-import { resumeCommand, runCommand } from './commands/run.js';
+import { resumeCommand, retryCommand, runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import { PrintedConfig } from './settings.js';
@@ -83,6 +83,21 @@ export function buildProgram(): Command {
     .option('--json', 'print one machine-readable JSON result on stdout')
     .description('continue a run: finished partitions are not loaded again')
     .action(resumeCommand);
+
+  program
+    .command('retry')
+    .argument('<run-id>', 'the run')
+    .option('--partition <id...>', 'partition ids to re-run (default: every failed partition)')
+    .option('--state-dir <dir>', 'where run state lives (default results/runs; env FERRY_STATE_DIR)')
+    .option('--reports-dir <dir>', 'where reports are written (default results/reports)')
+    .option('--config <file>', 'YAML config file, for credentials (env FERRY_CONFIG)')
+    .option('--from <url>', 'source URL, when the recorded one needs a credential')
+    .option('--to <url>', 'target URL, when the recorded one needs a credential')
+    .option('--workers <n>', 'partitions in parallel (default: cores)')
+    .option('--log-level <level>', 'terminal log level (default warn)')
+    .option('--json', 'print one machine-readable JSON result on stdout')
+    .description('re-run failed partitions of a run (after fixing their cause)')
+    .action(retryCommand);
 
   migrationOptions(program.command('verify').description('compare source and target by per-partition checksums; list differing keys'))
     .action(verifyCommand);
