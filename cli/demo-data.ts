@@ -14,7 +14,10 @@ import { DuckDBInstance } from '@duckdb/node-api';
  *  - `status` is an 'A'/'I' code that the mapping turns into a boolean;
  *  - orders with NULL `note` and unicode text; amounts with trailing zeros (12.50).
  */
-export async function generateDemoSource(path: string, orders: number): Promise<{ customers: number; orders: number }> {
+export async function generateDemoSource(
+  path: string,
+  orders: number,
+): Promise<{ customers: number; orders: number }> {
   const customers = Math.max(1_000, Math.floor(orders / 10));
   if (existsSync(path)) rmSync(path);
   rmSync(`${path}.wal`, { force: true });

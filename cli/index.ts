@@ -12,12 +12,16 @@ import { resumeCommand, retryCommand, runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import { PrintedConfig } from './settings.js';
+import { startTelemetry } from './telemetry.js';
 
 /** Options shared by the commands that move or compare data. */
 function migrationOptions(cmd: Command, { target = true } = {}): Command {
   cmd
     .option('--config <file>', 'YAML config file (env FERRY_CONFIG)')
-    .option('--from <url>', 'source URL: duckdb:PATH, parquet:DIR, csv:PATH, postgres://…, mysql://… (env FERRY_FROM)');
+    .option(
+      '--from <url>',
+      'source URL: duckdb:PATH, parquet:DIR, csv:PATH, postgres://…, mysql://… (env FERRY_FROM)',
+    );
   if (target) cmd.option('--to <url>', 'target URL (env FERRY_TO)');
   return cmd
     .option('--tables <list>', 'comma-separated tables, `t` or `schema.t`; default all (env FERRY_TABLES)')
@@ -25,17 +29,31 @@ function migrationOptions(cmd: Command, { target = true } = {}): Command {
     .option('--partition-rows <n>', 'rows per partition (default 250000; env FERRY_PARTITION_ROWS)')
     .option('--batch-rows <n>', 'rows per Arrow batch (default 10000; env FERRY_BATCH_ROWS)')
     .option('--workers <n>', 'partitions in parallel and pool threads (default: cores; env FERRY_WORKERS)')
-    .option('--log-level <level>', 'terminal log level: debug|info|warn|error|silent (default warn; env FERRY_LOG_LEVEL)')
+    .option(
+      '--log-level <level>',
+      'terminal log level: debug|info|warn|error|silent (default warn; env FERRY_LOG_LEVEL)',
+    )
     .option('--json', 'print one machine-readable JSON result on stdout')
-    .option('--print-config', 'print the resolved settings (passwords as ***) and where each came from, then exit');
+    .option(
+      '--print-config',
+      'print the resolved settings (passwords as ***) and where each came from, then exit',
+    );
 }
 
 function runOptions(cmd: Command): Command {
   return migrationOptions(cmd)
-    .addOption(new Option('--mode <mode>', 'what to do with existing target tables (default create; env FERRY_MODE)').choices(['create', 'truncate', 'append', 'replace']))
+    .addOption(
+      new Option(
+        '--mode <mode>',
+        'what to do with existing target tables (default create; env FERRY_MODE)',
+      ).choices(['create', 'truncate', 'append', 'replace']),
+    )
     .option('--run-id <id>', 'run id (default: generated; env FERRY_RUN_ID)')
     .option('--state-dir <dir>', 'where run state lives (default results/runs; env FERRY_STATE_DIR)')
-    .option('--reports-dir <dir>', 'where reports are written (default results/reports; env FERRY_REPORTS_DIR)')
+    .option(
+      '--reports-dir <dir>',
+      'where reports are written (default results/reports; env FERRY_REPORTS_DIR)',
+    )
     .option('--no-verify', 'skip reading each partition back from the target (env FERRY_VERIFY=false)');
 }
 
@@ -48,7 +66,9 @@ export function buildProgram(): Command {
 
   program
     .command('demo')
-    .description('generate a sample DuckDB source and migrate it into a DuckDB target, verified (no servers needed)')
+    .description(
+      'generate a sample DuckDB source and migrate it into a DuckDB target, verified (no servers needed)',
+    )
     .option('--rows <n>', 'orders rows to generate (customers are a tenth)', '1000000')
     .option('--dir <dir>', 'where the demo source, target, run state and reports go', 'results/demo')
     .option('--workers <n>', 'partitions in parallel (default: cores)')
@@ -64,7 +84,14 @@ export function buildProgram(): Command {
     .action(initCommand);
 
   migrationOptions(program.command('plan').description('inspect the source and print the migration plan'))
-    .addOption(new Option('--mode <mode>', 'write mode recorded in the plan').choices(['create', 'truncate', 'append', 'replace']))
+    .addOption(
+      new Option('--mode <mode>', 'write mode recorded in the plan').choices([
+        'create',
+        'truncate',
+        'append',
+        'replace',
+      ]),
+    )
     .option('--out <file>', 'also write the plan JSON to this file')
     .action(planCommand);
 
@@ -99,8 +126,11 @@ export function buildProgram(): Command {
     .description('re-run failed partitions of a run (after fixing their cause)')
     .action(retryCommand);
 
-  migrationOptions(program.command('verify').description('compare source and target by per-partition checksums; list differing keys'))
-    .action(verifyCommand);
+  migrationOptions(
+    program
+      .command('verify')
+      .description('compare source and target by per-partition checksums; list differing keys'),
+  ).action(verifyCommand);
 
   program
     .command('status')
@@ -116,6 +146,7 @@ export function buildProgram(): Command {
 /** Runs the CLI; returns the exit status instead of exiting, so tests can call it in-process. */
 export async function main(argv: string[]): Promise<number> {
   const program = buildProgram();
+  const stopTelemetry = startTelemetry(argv[2] ?? 'ferry');
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;
@@ -126,9 +157,15 @@ export async function main(argv: string[]): Promise<number> {
     }
     const err = toFerryError(e);
     const json = argv.includes('--json');
-    if (json) process.stdout.write(`${JSON.stringify({ ok: false, error: err.toJSON() }, (_k, v) => (typeof v === 'string' ? scrub(v) : v))}\n`);
+    if (json)
+      process.stdout.write(
+        `${JSON.stringify({ ok: false, error: err.toJSON() }, (_k, v) => (typeof v === 'string' ? scrub(v) : v))}\n`,
+      );
     process.stderr.write(`ferry: ${scrub(describeError({ ...err.toJSON(), stack: undefined }))}\n`);
-    if (err.code === 'INTERNAL' && err.stack && process.env.FERRY_DEBUG) process.stderr.write(`${scrub(err.stack)}\n`);
+    if (err.code === 'INTERNAL' && err.stack && process.env.FERRY_DEBUG)
+      process.stderr.write(`${scrub(err.stack)}\n`);
     return exitCodeFor(err.code);
+  } finally {
+    await stopTelemetry();
   }
 }

@@ -17,6 +17,9 @@ import {
   type Target,
   type TablePlan,
   createLogger,
+  ATTR,
+  SPANS,
+  withSpan,
   type Settings,
 } from '../core/index.js';
 import {
@@ -95,7 +98,11 @@ export async function openSource(endpoint: Endpoint, logger: Logger): Promise<So
 }
 
 /** Opens a target; `readOnly` for plan and verify, which must not create or change anything. */
-export async function openTarget(endpoint: Endpoint, logger: Logger, options: { readOnly?: boolean } = {}): Promise<Target> {
+export async function openTarget(
+  endpoint: Endpoint,
+  logger: Logger,
+  options: { readOnly?: boolean } = {},
+): Promise<Target> {
   return (await getConnector(endpoint.connector)).openTarget(endpoint, { logger, ...options });
 }
 
@@ -117,12 +124,38 @@ async function planAndPreflight(settings: MigrationSettings): Promise<Plan> {
   }
 }
 
-/** Runs (or, with `resumeRunId`, resumes) a migration locally and writes its report. */
-export async function runLocal(
+export interface LocalRunOptions {
+  resumeRunId?: string;
+  hooks?: LocalRunHooks;
+  onlyPartitions?: Set<string>;
+}
+
+/** Runs (or, with `resumeRunId`, resumes) a migration locally and writes its report; traced as one `ferry.run` span. */
+export function runLocal(
   settings: MigrationSettings,
-  options: { resumeRunId?: string; hooks?: LocalRunHooks; onlyPartitions?: Set<string> } = {},
+  options: LocalRunOptions = {},
 ): Promise<LocalRunOutcome> {
   const runId = options.resumeRunId ?? settings.runId;
+  return withSpan(
+    SPANS.run,
+    { [ATTR.run]: runId, 'ferry.resume': options.resumeRunId !== undefined },
+    async (span) => {
+      const outcome = await runLocalInSpan(settings, options, runId);
+      span.setAttributes({
+        [ATTR.status]: outcome.report.status,
+        [ATTR.rows]: Number(outcome.report.rows),
+        [ATTR.verified]: outcome.report.verified,
+      });
+      return outcome;
+    },
+  );
+}
+
+async function runLocalInSpan(
+  settings: MigrationSettings,
+  options: LocalRunOptions,
+  runId: string,
+): Promise<LocalRunOutcome> {
   const dir = new RunDirectory(settings.stateDir, runId);
   const resuming = options.resumeRunId !== undefined;
   if (!resuming && dir.exists()) {
@@ -133,7 +166,7 @@ export async function runLocal(
   }
   // Plan and preflight before anything is created (run directory, target file): bad input writes nothing.
   let plan: Plan | undefined;
-  if (!resuming) plan = await planAndPreflight(settings);
+  if (!resuming) plan = await withSpan(SPANS.plan, { [ATTR.run]: runId }, () => planAndPreflight(settings));
   dir.lock();
   const logger = createLogger({ file: dir.logFile, level: settings.logLevel });
   const started = performance.now();

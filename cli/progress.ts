@@ -40,7 +40,9 @@ export class Progress {
     t.rows += BigInt(result.written?.rows ?? '0');
     if (this.#tty) this.#draw();
     else if (t.done + t.failed === t.partitions) {
-      this.#out.write(`${t.name}: ${t.done}/${t.partitions} partitions, ${t.rows.toLocaleString('en-US')} rows${t.failed ? `, ${t.failed} FAILED` : ''}\n`);
+      this.#out.write(
+        `${t.name}: ${t.done}/${t.partitions} partitions, ${t.rows.toLocaleString('en-US')} rows${t.failed ? `, ${t.failed} FAILED` : ''}\n`,
+      );
     }
   }
 

@@ -1,6 +1,12 @@
 import type { Command } from 'commander';
 import { RunDirectory } from '../coordinator/index.js';
-import { describeSettings, FerryError, resolveSettings, type Settings, type SettingsFlags } from '../core/index.js';
+import {
+  describeSettings,
+  FerryError,
+  resolveSettings,
+  type Settings,
+  type SettingsFlags,
+} from '../core/index.js';
 import type { MigrationSettings } from './local-run.js';
 
 /** The options commander parsed for a command, plus the command itself (to tell typed flags from defaults). */
@@ -45,7 +51,9 @@ export function typedFlags(cmd: Command): SettingsFlags {
 export function migrationSettings(cmd: Command): MigrationSettings {
   const settings = resolveSettings({ flags: typedFlags(cmd) });
   if (cmd.opts().printConfig) {
-    process.stdout.write(`${JSON.stringify({ settings: describeSettings(settings), origins: settings.origins }, null, 2)}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ settings: describeSettings(settings), origins: settings.origins }, null, 2)}\n`,
+    );
     throw new PrintedConfig();
   }
   return settings;
@@ -72,7 +80,8 @@ export function resumeSettings(runId: string, cmd: Command): MigrationSettings {
   const flags = typedFlags(cmd);
   const base = resolveSettings({ flags, endpoints: 'optional' });
   const info = new RunDirectory(base.stateDir, runId).snapshot().info;
-  if (!info) throw new FerryError('NOT_FOUND', `run ${runId} has no start record in ${base.stateDir}`, { run: runId });
+  if (!info)
+    throw new FerryError('NOT_FOUND', `run ${runId} has no start record in ${base.stateDir}`, { run: runId });
   const resolved: Settings = resolveSettings({
     flags: {
       ...flags,

@@ -4,7 +4,9 @@ import type { LocalRunOutcome } from './local-run.js';
 export function printSummary(outcome: LocalRunOutcome, json: boolean): void {
   const r = outcome.report;
   if (json) {
-    process.stdout.write(`${JSON.stringify({ ok: r.status === 'succeeded' && r.verified, report: r, files: outcome.files, runDir: outcome.dir })}\n`);
+    process.stdout.write(
+      `${JSON.stringify({ ok: r.status === 'succeeded' && r.verified, report: r, files: outcome.files, runDir: outcome.dir })}\n`,
+    );
     return;
   }
   const partitions = r.tables.reduce((n, t) => n + t.partitions, 0);

@@ -67,17 +67,25 @@ function canonicalJson(v: unknown): string {
 }
 
 /** Resolves user table names against the source's tables; unknown names are NOT_FOUND with the known ones. */
-export function resolveTables(available: TableRef[], selection: TableSelection[] | undefined): { ref: TableRef; sel: TableSelection }[] {
+export function resolveTables(
+  available: TableRef[],
+  selection: TableSelection[] | undefined,
+): { ref: TableRef; sel: TableSelection }[] {
   const sorted = [...available].sort((a, b) => tableName(a).localeCompare(tableName(b)));
-  if (!selection || selection.length === 0) return sorted.map((ref) => ({ ref, sel: { name: tableName(ref) } }));
+  if (!selection || selection.length === 0)
+    return sorted.map((ref) => ({ ref, sel: { name: tableName(ref) } }));
   return selection.map((sel) => {
     const exact = sorted.filter((r) => tableName(r) === sel.name);
     const byName = exact.length ? exact : sorted.filter((r) => r.name === sel.name);
     if (byName.length === 1) return { ref: byName[0]!, sel };
     if (byName.length > 1) {
-      throw new FerryError('CONFIG', `table name "${sel.name}" is ambiguous: ${byName.map(tableName).join(', ')}`, {
-        hint: 'qualify it as schema.table',
-      });
+      throw new FerryError(
+        'CONFIG',
+        `table name "${sel.name}" is ambiguous: ${byName.map(tableName).join(', ')}`,
+        {
+          hint: 'qualify it as schema.table',
+        },
+      );
     }
     const known = sorted.map(tableName);
     throw new FerryError('NOT_FOUND', `table "${sel.name}" does not exist in the source`, {
@@ -137,9 +145,13 @@ export async function buildPlan(req: PlanRequest): Promise<Plan> {
     const key = tableName(t.target).toLowerCase();
     const other = seen.get(key);
     if (other) {
-      throw new FerryError('CONFIG', `source tables ${other} and ${tableName(t.source)} map to the same target table ${tableName(t.target)}`, {
-        hint: 'give one of them a different target name',
-      });
+      throw new FerryError(
+        'CONFIG',
+        `source tables ${other} and ${tableName(t.source)} map to the same target table ${tableName(t.target)}`,
+        {
+          hint: 'give one of them a different target name',
+        },
+      );
     }
     seen.set(key, tableName(t.source));
   }

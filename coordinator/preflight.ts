@@ -10,7 +10,10 @@ import {
 } from '../core/index.js';
 
 /** The first difference between the table a plan expects and the one the target has, or undefined. */
-export function shapeDifference(expected: TableSpec, actual: TableSpec): { column?: string; message: string } | undefined {
+export function shapeDifference(
+  expected: TableSpec,
+  actual: TableSpec,
+): { column?: string; message: string } | undefined {
   const byName = new Map<string, Column>(actual.columns.map((c) => [c.name, c]));
   for (const c of expected.columns) {
     const a = byName.get(c.name);
@@ -23,7 +26,8 @@ export function shapeDifference(expected: TableSpec, actual: TableSpec): { colum
     }
   }
   const extra = actual.columns.find((c) => !expected.columns.some((e) => e.name === c.name));
-  if (extra && !extra.nullable) return { column: extra.name, message: `extra NOT NULL column ${extra.name} would reject every row` };
+  if (extra && !extra.nullable)
+    return { column: extra.name, message: `extra NOT NULL column ${extra.name} would reject every row` };
   return undefined;
 }
 

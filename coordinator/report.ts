@@ -60,10 +60,20 @@ export function buildReport(plan: Plan, info: RunInfo, snapshot: RunSnapshot, se
       if (s?.status === 'failed') failed++;
       if (r?.written) written = combineChecksums(written, r.written);
       if (r?.readBack) readBack = combineChecksums(readBack, r.readBack);
-      if (!(s?.status === 'done' && r?.verified === true) && !(s?.status === 'done' && r?.status === 'skipped')) verified = false;
+      if (
+        !(s?.status === 'done' && r?.verified === true) &&
+        !(s?.status === 'done' && r?.status === 'skipped')
+      )
+        verified = false;
       tBytes += r?.bytes ?? 0;
       if (s?.status === 'failed' && r?.error) {
-        failures.push({ partition: p.id, table: p.table, attempt: r.attempt, error: r.error, message: describeError(r.error) });
+        failures.push({
+          partition: p.id,
+          table: p.table,
+          attempt: r.attempt,
+          error: r.error,
+          message: describeError(r.error),
+        });
       }
     }
     rows += BigInt(written.rows);
@@ -129,8 +139,16 @@ export function reportMarkdown(r: RunReport): string {
     '',
   ];
   if (r.failures.length) {
-    lines.push('## Failures', '', ...r.failures.map((f) => `- partition ${f.partition} (attempt ${f.attempt}): ${f.message}`), '');
-    lines.push(`Fix the cause, then run \`ferry resume ${r.runId}\`: finished partitions are not loaded again.`, '');
+    lines.push(
+      '## Failures',
+      '',
+      ...r.failures.map((f) => `- partition ${f.partition} (attempt ${f.attempt}): ${f.message}`),
+      '',
+    );
+    lines.push(
+      `Fix the cause, then run \`ferry resume ${r.runId}\`: finished partitions are not loaded again.`,
+      '',
+    );
   }
   return lines.join('\n');
 }

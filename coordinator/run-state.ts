@@ -1,4 +1,14 @@
-import { closeSync, fsyncSync, mkdirSync, openSync, readFileSync, renameSync, unlinkSync, writeFileSync, writeSync } from 'node:fs';
+import {
+  closeSync,
+  fsyncSync,
+  mkdirSync,
+  openSync,
+  readFileSync,
+  renameSync,
+  unlinkSync,
+  writeFileSync,
+  writeSync,
+} from 'node:fs';
 import { join } from 'node:path';
 import { FerryError, type PartitionResult, type Plan, type SerializedError } from '../core/index.js';
 
@@ -159,7 +169,9 @@ export class RunDirectory {
     try {
       text = readFileSync(this.eventsFile, 'utf8');
     } catch {
-      throw new FerryError('NOT_FOUND', `no run in ${this.dir}`, { hint: 'check the run id and --state-dir' });
+      throw new FerryError('NOT_FOUND', `no run in ${this.dir}`, {
+        hint: 'check the run id and --state-dir',
+      });
     }
     const out: ({ ts: string } & RunEvent)[] = [];
     for (const line of text.split('\n')) {
@@ -192,7 +204,10 @@ export class RunDirectory {
     try {
       return JSON.parse(readFileSync(this.planFile, 'utf8')) as Plan;
     } catch (e) {
-      throw new FerryError('NOT_FOUND', `no plan in ${this.dir}`, { cause: e, hint: 'check the run id and --state-dir' });
+      throw new FerryError('NOT_FOUND', `no plan in ${this.dir}`, {
+        cause: e,
+        hint: 'check the run id and --state-dir',
+      });
     }
   }
 

@@ -17,7 +17,12 @@ import {
   type Target,
   tableName,
   toFerryError,
+  ATTR,
+  SPANS,
+  spanHeaders,
+  startSpan,
 } from '../core/index.js';
+import type { Span } from '@opentelemetry/api';
 import type { PartitionTask, Transport } from '../transport/index.js';
 import { TASK_SCHEMA } from '../transport/index.js';
 import type { RunDirectory, RunInfo } from './run-state.js';
@@ -72,6 +77,27 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   );
   const partitionTable = new Map<string, TablePlan>();
   for (const t of plan.tables) for (const p of t.partitions) partitionTable.set(p.id, t);
+  const tableSpans = new Map<string, Span>();
+  const spanOf = (t: TablePlan) => {
+    const name = tableName(t.source);
+    let span = tableSpans.get(name);
+    if (!span) {
+      span = startSpan(SPANS.table, {
+        [ATTR.run]: runId,
+        [ATTR.table]: name,
+        'ferry.partitions': t.partitions.length,
+      });
+      tableSpans.set(name, span);
+    }
+    return span;
+  };
+  const endTableSpan = (t: TablePlan, ok: boolean) => {
+    const span = tableSpans.get(tableName(t.source));
+    if (!span) return;
+    if (!ok) span.setStatus({ code: 2, message: 'a partition failed' });
+    span.end();
+    tableSpans.delete(tableName(t.source));
+  };
   const remaining = new Map<string, number>(plan.tables.map((t) => [tableName(t.source), 0]));
   const todo: PartitionTask[] = [];
   for (const t of plan.tables) {
@@ -81,7 +107,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       if (ledger.has(p.id) && snapshot.partitions.get(p.id)?.status === 'done') continue;
       if (req.onlyPartitions && !req.onlyPartitions.has(p.id)) continue;
       const attempt = (snapshot.partitions.get(p.id)?.attempts ?? 0) + 1;
-      todo.push({ schema: TASK_SCHEMA, runId, partitionId: p.id, attempt });
+      todo.push({ schema: TASK_SCHEMA, runId, partitionId: p.id, attempt, trace: spanHeaders(spanOf(t)) });
       remaining.set(p.table, (remaining.get(p.table) ?? 0) + 1);
     }
   }
@@ -95,13 +121,23 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   };
   // Tables with nothing left to load still need their indexes and constraints (a resumed run).
   for (const t of plan.tables) {
-    if (remaining.get(tableName(t.source)) === 0 && !snapshot.tablesFinished.has(tableName(t.source)) && !req.onlyPartitions) {
+    if (
+      remaining.get(tableName(t.source)) === 0 &&
+      !snapshot.tablesFinished.has(tableName(t.source)) &&
+      !req.onlyPartitions
+    ) {
       await finishTable(t);
     }
   }
 
   const dispatch = async (tasks: PartitionTask[]) => {
-    dir.append(...tasks.map((t) => ({ type: 'partition_dispatched' as const, partitionId: t.partitionId, attempt: t.attempt })));
+    dir.append(
+      ...tasks.map((t) => ({
+        type: 'partition_dispatched' as const,
+        partitionId: t.partitionId,
+        attempt: t.attempt,
+      })),
+    );
     await req.transport.publish(tasks);
   };
   let outstanding = todo.length;
@@ -117,9 +153,25 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       const ok = result.status !== 'failed' && result.verified !== false;
       if (!ok && result.error?.retryable && result.attempt < maxAttempts) {
         const delay = Math.min(30_000, 500 * 2 ** (result.attempt - 1));
-        log.warn({ partition: result.partitionId, attempt: result.attempt, reason: result.error.message, delayMs: delay }, 'retrying partition');
+        log.warn(
+          {
+            partition: result.partitionId,
+            attempt: result.attempt,
+            reason: result.error.message,
+            delayMs: delay,
+          },
+          'retrying partition',
+        );
         await new Promise((r) => setTimeout(r, delay));
-        await dispatch([{ schema: TASK_SCHEMA, runId, partitionId: result.partitionId, attempt: result.attempt + 1 }]);
+        await dispatch([
+          {
+            schema: TASK_SCHEMA,
+            runId,
+            partitionId: result.partitionId,
+            attempt: result.attempt + 1,
+            trace: spanHeaders(spanOf(table)),
+          },
+        ]);
         continue;
       }
       results.set(result.partitionId, result);
@@ -128,10 +180,18 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       const name = tableName(table.source);
       const left = (remaining.get(name) ?? 1) - 1;
       remaining.set(name, left);
-      if (left === 0 && ![...results.values()].some((r) => partitionTable.get(r.partitionId) === table && (r.status === 'failed' || r.verified === false))) {
+      if (
+        left === 0 &&
+        ![...results.values()].some(
+          (r) =>
+            partitionTable.get(r.partitionId) === table && (r.status === 'failed' || r.verified === false),
+        )
+      ) {
         try {
           await finishTable(table);
+          endTableSpan(table, true);
         } catch (e) {
+          endTableSpan(table, false);
           failed = true;
           const err = toFerryError(e, 'INTERNAL', { run: runId, table: name });
           log.error({ err: err.describe() }, 'finishing table failed');
@@ -148,7 +208,10 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       }
       if (--outstanding === 0) break;
       if (!ok && req.onError === 'fail') {
-        log.error({ partition: result.partitionId }, 'stopping the run at the first failure (on_error: fail)');
+        log.error(
+          { partition: result.partitionId },
+          'stopping the run at the first failure (on_error: fail)',
+        );
         break;
       }
     }
@@ -159,6 +222,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       });
     }
   }
+  for (const t of plan.tables) endTableSpan(t, false);
   const status = failed ? 'failed' : 'succeeded';
   dir.append({ type: 'run_finished', status });
   return { status, results, alreadyDone: new Set(ledger.keys()), durationMs: performance.now() - started };

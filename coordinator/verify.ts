@@ -8,8 +8,22 @@
  * a large table uses every core.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { type CompareRules, checksumsEqual, combineChecksums, diffKeyedDigests, ZERO_CHECKSUM } from '../checksums/index.js';
-import { type Checksum, type Plan, type Source, tableName, targetRange, toFerryError, type SerializedError } from '../core/index.js';
+import {
+  type CompareRules,
+  checksumsEqual,
+  combineChecksums,
+  diffKeyedDigests,
+  ZERO_CHECKSUM,
+} from '../checksums/index.js';
+import {
+  type Checksum,
+  type Plan,
+  type Source,
+  tableName,
+  targetRange,
+  toFerryError,
+  type SerializedError,
+} from '../core/index.js';
 import { renameColumns } from '../formats/index.js';
 
 export interface VerifyRequest {
@@ -72,20 +86,47 @@ export async function verifyPlan(req: VerifyRequest): Promise<VerifyOutcome> {
       const names = t.columns.map((c) => c.target);
       const rules = req.rules?.[tableName(t.target)];
       const readSource = () =>
-        renamed(req.source.read(t.source, p.range, { batchRows, columns: t.columns.map((c) => c.source), signal: req.signal }), names);
+        renamed(
+          req.source.read(t.source, p.range, {
+            batchRows,
+            columns: t.columns.map((c) => c.source),
+            signal: req.signal,
+          }),
+          names,
+        );
       const range = targetRange(t, p.range);
-      const readTarget = () => req.target.read(t.target, range, { batchRows, columns: names, signal: req.signal });
+      const readTarget = () =>
+        req.target.read(t.target, range, { batchRows, columns: names, signal: req.signal });
       try {
-        const [source, target] = await Promise.all([req.checksumOf(readSource(), rules), req.checksumOf(readTarget(), rules)]);
-        const v: PartitionVerification = { partitionId: p.id, table: p.table, source, target, equal: checksumsEqual(source, target) };
+        const [source, target] = await Promise.all([
+          req.checksumOf(readSource(), rules),
+          req.checksumOf(readTarget(), rules),
+        ]);
+        const v: PartitionVerification = {
+          partitionId: p.id,
+          table: p.table,
+          source,
+          target,
+          equal: checksumsEqual(source, target),
+        };
         if (!v.equal) {
-          const diff = await diffKeyedDigests(readSource(), readTarget(), range.columns, { rules, maxKeys: req.maxKeys ?? 20 });
+          const diff = await diffKeyedDigests(readSource(), readTarget(), range.columns, {
+            rules,
+            maxKeys: req.maxKeys ?? 20,
+          });
           Object.assign(v, diff);
         }
         out[i] = v;
       } catch (e) {
         const err = toFerryError(e, 'INTERNAL', { table: p.table, partition: p.id });
-        out[i] = { partitionId: p.id, table: p.table, source: ZERO_CHECKSUM, target: ZERO_CHECKSUM, equal: false, error: err.toJSON() };
+        out[i] = {
+          partitionId: p.id,
+          table: p.table,
+          source: ZERO_CHECKSUM,
+          target: ZERO_CHECKSUM,
+          equal: false,
+          error: err.toJSON(),
+        };
       }
     }
   };

@@ -8,4 +8,5 @@ export * from './logger.js';
 export * from './plan-lookup.js';
 export * from './secret.js';
 export * from './sql.js';
+export * from './telemetry.js';
 export * from './types.js';

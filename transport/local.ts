@@ -44,7 +44,11 @@ export class LocalTransport implements Transport {
         const onAbort = () => controller.abort(options.signal?.reason);
         options.signal?.addEventListener('abort', onAbort, { once: true });
         try {
-          const result = await handler(task, { signal: controller.signal, heartbeat: () => {}, deliveries: 1 });
+          const result = await handler(task, {
+            signal: controller.signal,
+            heartbeat: () => {},
+            deliveries: 1,
+          });
           if (!this.#results.closed) this.#results.push(result);
         } catch (e) {
           // A handler reports failures as results; a throw here is a bug, still reported so the run ends.

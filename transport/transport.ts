@@ -12,6 +12,8 @@ export interface PartitionTask {
   runId: string;
   partitionId: string;
   attempt: number;
+  /** W3C trace headers (`traceparent`) of the table span, so a worker's spans join the coordinator's trace. */
+  trace?: Record<string, string>;
 }
 
 /** Given to a task handler while it runs. */

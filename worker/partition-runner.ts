@@ -25,7 +25,14 @@ import {
   type Target,
   targetRange,
   toFerryError,
+  ATTR,
+  SPANS,
+  contextFromHeaders,
+  ferryMetrics,
+  formatRange,
+  withSpan,
 } from '../core/index.js';
+import { SpanStatusCode } from '@opentelemetry/api';
 import { renameColumns } from '../formats/index.js';
 import type { PartitionTask, TaskContext } from '../transport/index.js';
 import type { BatchPool } from './pool.js';
@@ -48,9 +55,53 @@ export async function runPartition(
   task: PartitionTask,
   context: TaskContext,
 ): Promise<PartitionResult> {
+  const attributes = {
+    [ATTR.run]: task.runId,
+    [ATTR.partition]: task.partitionId,
+    [ATTR.attempt]: task.attempt,
+  };
+  return withSpan(
+    SPANS.partition,
+    attributes,
+    async (span) => {
+      const result = await runPartitionInSpan(deps, task, context);
+      span.setAttributes({
+        [ATTR.table]: result.table,
+        [ATTR.status]: result.status,
+        [ATTR.rows]: Number(result.written?.rows ?? 0),
+        [ATTR.bytes]: result.bytes,
+        ...(result.verified === undefined ? {} : { [ATTR.verified]: result.verified }),
+        ...(result.written ? { [ATTR.checksum]: result.written.sum } : {}),
+      });
+      if (result.error) span.setStatus({ code: SpanStatusCode.ERROR, message: result.error.message });
+      const m = metricsOnce();
+      m.partitions.add(1, { status: result.error ? 'failed' : result.status, table: result.table });
+      m.rows.add(result.status === 'done' ? Number(result.written?.rows ?? 0) : 0, { table: result.table });
+      m.bytes.add(result.bytes, { table: result.table });
+      m.partitionDuration.record(result.durationMs / 1000, { table: result.table });
+      return result;
+    },
+    contextFromHeaders(task.trace),
+  );
+}
+
+let instruments: ReturnType<typeof ferryMetrics> | undefined;
+const metricsOnce = () => (instruments ??= ferryMetrics());
+
+async function runPartitionInSpan(
+  deps: PartitionRunnerDeps,
+  task: PartitionTask,
+  context: TaskContext,
+): Promise<PartitionResult> {
   const started = performance.now();
   const plan = await deps.getPlan(task.runId);
   const { table, partition } = findPartition(plan, task.partitionId);
+  const spanAttrs = {
+    [ATTR.run]: task.runId,
+    [ATTR.table]: partition.table,
+    [ATTR.partition]: partition.id,
+    [ATTR.range]: formatRange(partition.range),
+  };
   const log = deps.logger.child({ run: task.runId, partition: partition.id, attempt: task.attempt });
   const base = { partitionId: partition.id, table: partition.table, attempt: task.attempt };
   try {
@@ -61,15 +112,28 @@ export async function runPartition(
     if (done && done.planHash === plan.hash) {
       // Committed by an earlier delivery: the ledger, not the queue, says it is done. Verify, do not reload.
       log.info('partition already committed; verifying without loading again');
-      result = { ...base, status: 'skipped', written: { rows: done.rows, sum: done.checksum }, bytes: 0, durationMs: 0 };
+      result = {
+        ...base,
+        status: 'skipped',
+        written: { rows: done.rows, sum: done.checksum },
+        bytes: 0,
+        durationMs: 0,
+      };
     } else {
       // Append mode: the range may already hold rows, so what was loaded is verified as (after − before).
-      if (table.mode === 'append' && deps.verify) before = await readChecksum(deps, plan, table, range, context);
-      const written = await loadPartition(deps, task, context, plan, table, partition, range);
+      if (table.mode === 'append' && deps.verify)
+        before = await readChecksum(deps, plan, table, range, context);
+      const written = await withSpan(SPANS.load, spanAttrs, async (span) => {
+        const w = await loadPartition(deps, task, context, plan, table, partition, range);
+        span.setAttributes({ [ATTR.rows]: Number(w.checksum.rows), [ATTR.bytes]: w.bytes });
+        return w;
+      });
       result = { ...base, status: 'done', written: written.checksum, bytes: written.bytes, durationMs: 0 };
     }
     if (deps.verify) {
-      const after = await readChecksum(deps, plan, table, range, context);
+      const after = await withSpan(SPANS.verify, spanAttrs, () =>
+        readChecksum(deps, plan, table, range, context),
+      );
       const readBack = before ? subtractChecksums(after, before) : after;
       const written = result.written!;
       result.readBack = readBack;
@@ -78,16 +142,30 @@ export async function runPartition(
         result.error = new FerryError(
           'VERIFY',
           `read-back of partition ${partition.id} differs: wrote ${written.rows} rows (${written.sum}), target holds ${readBack.rows} (${readBack.sum})`,
-          { table: partition.table, partition: partition.id, hint: 'run `ferry verify` to list the differing keys' },
+          {
+            table: partition.table,
+            partition: partition.id,
+            hint: 'run `ferry verify` to list the differing keys',
+          },
         ).toJSON();
       }
     }
     result.durationMs = performance.now() - started;
     return result;
   } catch (e) {
-    const err = toFerryError(e, 'INTERNAL', { run: task.runId, table: partition.table, partition: partition.id });
+    const err = toFerryError(e, 'INTERNAL', {
+      run: task.runId,
+      table: partition.table,
+      partition: partition.id,
+    });
     log.error({ code: err.code, err: err.describe() }, 'partition failed');
-    return { ...base, status: 'failed', bytes: 0, durationMs: performance.now() - started, error: err.toJSON() };
+    return {
+      ...base,
+      status: 'failed',
+      bytes: 0,
+      durationMs: performance.now() - started,
+      error: err.toJSON(),
+    };
   }
 }
 
@@ -99,7 +177,10 @@ async function readChecksum(
   range: KeyRange,
   context: TaskContext,
 ): Promise<Checksum> {
-  const batches = deps.verifier.read(table.target, range, { batchRows: plan.options.batchRows, signal: context.signal });
+  const batches = deps.verifier.read(table.target, range, {
+    batchRows: plan.options.batchRows,
+    signal: context.signal,
+  });
   return (await deps.pool.checksumStream(batches, { onBatch: async () => context.heartbeat() })).checksum;
 }
 
@@ -157,7 +238,10 @@ async function loadPartition(
   }
 }
 
-async function* mapBatches(batches: AsyncIterable<A.RecordBatch>, table: TablePlan): AsyncIterable<A.RecordBatch> {
+async function* mapBatches(
+  batches: AsyncIterable<A.RecordBatch>,
+  table: TablePlan,
+): AsyncIterable<A.RecordBatch> {
   const names = table.columns.map((c) => c.target);
   for await (const b of batches) yield renameColumns(b, names);
 }

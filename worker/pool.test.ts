@@ -36,7 +36,9 @@ describe('BatchPool (needs `npm run build`: threads run dist/worker/batch-task.j
 
   it('checksums a stream independently of batch boundaries, calling onBatch for each batch', async () => {
     const seen: number[] = [];
-    const a = await pool.checksumStream(batches(10, 500), { onBatch: async (b) => void seen.push(b.numRows) });
+    const a = await pool.checksumStream(batches(10, 500), {
+      onBatch: async (b) => void seen.push(b.numRows),
+    });
     const b = await pool.checksumStream(batches(5, 1000));
     expect(a.checksum).toEqual(b.checksum);
     expect(a.checksum.rows).toBe('5000');

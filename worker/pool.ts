@@ -15,7 +15,9 @@ function taskFile(): string {
     ? resolve(dirname(here), '../dist/worker/batch-task.js')
     : resolve(dirname(here), 'batch-task.js');
   if (!existsSync(file)) {
-    throw new FerryError('INTERNAL', `worker thread module ${file} is missing`, { hint: 'run `npm run build`' });
+    throw new FerryError('INTERNAL', `worker thread module ${file} is missing`, {
+      hint: 'run `npm run build`',
+    });
   }
   return file;
 }
@@ -41,7 +43,8 @@ export class BatchPool {
   async checksum(batch: RecordBatch, rules?: CompareRules): Promise<Checksum> {
     const ipc = batchToIPC(batch);
     // Wait for queue space rather than fail with "queue full": the pool is the back-pressure point.
-    while (this.#pool.queueSize >= this.#pool.options.maxQueue) await new Promise((r) => this.#pool.once('drain', r));
+    while (this.#pool.queueSize >= this.#pool.options.maxQueue)
+      await new Promise((r) => this.#pool.once('drain', r));
     const task: ChecksumTask = { ipc };
     if (rules) task.rules = rules;
     // Transfer the IPC buffer to the thread instead of copying it (it is ours alone: tableToIPC made it).

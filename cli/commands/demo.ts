@@ -32,7 +32,9 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
     say(`generating the demo source: ${rows.toLocaleString('en-US')} orders → ${sourcePath}`);
     const made = await generateDemoSource(sourcePath, rows);
     writeFileSync(marker, String(rows));
-    say(`  customers ${made.customers.toLocaleString('en-US')}, orders ${made.orders.toLocaleString('en-US')}`);
+    say(
+      `  customers ${made.customers.toLocaleString('en-US')}, orders ${made.orders.toLocaleString('en-US')}`,
+    );
   }
   const targetPath = join(dir, 'target.duckdb');
   rmSync(targetPath, { force: true });

@@ -20,14 +20,22 @@ export async function planCommand(opts: CommandOptions, cmd: Command): Promise<v
         return;
       }
       const totals = planTotals(plan);
-      const lines = [`plan ${plan.hash.slice(0, 16)}: ${totals.tables} tables, ${totals.partitions} partitions, ~${totals.estimatedRows.toLocaleString('en-US')} rows (${plan.source.display} → ${plan.target.display}, mode ${plan.mode})`];
+      const lines = [
+        `plan ${plan.hash.slice(0, 16)}: ${totals.tables} tables, ${totals.partitions} partitions, ~${totals.estimatedRows.toLocaleString('en-US')} rows (${plan.source.display} → ${plan.target.display}, mode ${plan.mode})`,
+      ];
       for (const t of plan.tables) {
-        lines.push('', `${tableName(t.source)} → ${tableName(t.target)}: ${t.partitions.length} partitions (${t.partitioning.strategy}: ${t.partitioning.reason})`);
+        lines.push(
+          '',
+          `${tableName(t.source)} → ${tableName(t.target)}: ${t.partitions.length} partitions (${t.partitioning.strategy}: ${t.partitioning.reason})`,
+        );
         for (const [i, c] of t.source.columns.entries()) {
           const tc = t.target.columns[i]!;
-          lines.push(`  ${c.name.padEnd(24)} ${c.nativeType.padEnd(20)} → ${tc.name} ${tc.nativeType} (${formatLogicalType(tc.type)})`);
+          lines.push(
+            `  ${c.name.padEnd(24)} ${c.nativeType.padEnd(20)} → ${tc.name} ${tc.nativeType} (${formatLogicalType(tc.type)})`,
+          );
         }
-        for (const p of t.partitions.slice(0, 8)) lines.push(`  partition ${p.index}: ${formatRange(p.range)} ~${p.estimatedRows} rows`);
+        for (const p of t.partitions.slice(0, 8))
+          lines.push(`  partition ${p.index}: ${formatRange(p.range)} ~${p.estimatedRows} rows`);
         if (t.partitions.length > 8) lines.push(`  … ${t.partitions.length - 8} more`);
       }
       process.stdout.write(`${lines.join('\n')}\n`);

@@ -39,12 +39,20 @@ export async function retryCommand(runId: string, opts: CommandOptions, cmd: Com
   const failed = [...snap.partitions].filter(([, p]) => p.status === 'failed').map(([id]) => id);
   const only = new Set(named ?? failed);
   if (only.size === 0) {
-    throw new FerryError('USAGE', `run ${runId} has no failed partitions to retry`, { run: runId, hint: `see \`ferry status ${runId}\`` });
+    throw new FerryError('USAGE', `run ${runId} has no failed partitions to retry`, {
+      run: runId,
+      hint: `see \`ferry status ${runId}\``,
+    });
   }
   await continueRun(runId, opts, cmd, only);
 }
 
-async function continueRun(runId: string, opts: CommandOptions, cmd: Command, onlyPartitions?: Set<string>): Promise<void> {
+async function continueRun(
+  runId: string,
+  opts: CommandOptions,
+  cmd: Command,
+  onlyPartitions?: Set<string>,
+): Promise<void> {
   const settings = resumeSettings(runId, cmd);
   let progress: Progress | undefined;
   const outcome = await runLocal(settings, {

@@ -23,7 +23,9 @@ export async function statusCommand(runId: string, opts: CommandOptions, cmd: Co
   }
   const lines = [`run ${runId}: ${snap.status}  (${snap.info?.source} → ${snap.info?.target})`];
   for (const t of tables) {
-    lines.push(`  ${t.table}: ${t.done}/${t.partitions} done, ${t.failed} failed, ${t.dispatched} in flight, ${t.pending} pending`);
+    lines.push(
+      `  ${t.table}: ${t.done}/${t.partitions} done, ${t.failed} failed, ${t.dispatched} in flight, ${t.pending} pending`,
+    );
   }
   for (const f of failures) lines.push(`  failed ${f.partition} (attempt ${f.attempt}): ${f.error}`);
   if (snap.status !== 'succeeded') lines.push(`  continue with: ferry resume ${runId}`);

@@ -13,7 +13,11 @@ export async function verifyCommand(opts: CommandOptions, cmd: Command): Promise
   const target = await openTarget(settings.target, logger, { readOnly: true });
   const pool = new BatchPool(settings.workers);
   try {
-    const plan = await planFor({ ...settings, mode: 'append', tables: settings.tables.map((t) => ({ ...t, mode: 'append' })) }, source, target);
+    const plan = await planFor(
+      { ...settings, mode: 'append', tables: settings.tables.map((t) => ({ ...t, mode: 'append' })) },
+      source,
+      target,
+    );
     const reader = await target.reader();
     try {
       const outcome = await verifyPlan({
@@ -21,7 +25,8 @@ export async function verifyCommand(opts: CommandOptions, cmd: Command): Promise
         source,
         target: reader,
         concurrency: settings.workers,
-        checksumOf: async (batches, rules) => (await pool.checksumStream(batches, rules ? { rules } : {})).checksum,
+        checksumOf: async (batches, rules) =>
+          (await pool.checksumStream(batches, rules ? { rules } : {})).checksum,
       });
       process.exitCode = outcome.ok ? 0 : 1;
       if (opts.json) {
@@ -30,13 +35,18 @@ export async function verifyCommand(opts: CommandOptions, cmd: Command): Promise
       }
       const lines: string[] = [];
       for (const t of outcome.tables) {
-        lines.push(`${t.table} → ${t.target}: ${t.equal ? 'equal' : 'DIFFERENT'} — source ${t.source.rows} rows, target ${t.targetChecksum.rows} rows, ${t.partitions} partitions${t.mismatched ? `, ${t.mismatched} differ` : ''}`);
+        lines.push(
+          `${t.table} → ${t.target}: ${t.equal ? 'equal' : 'DIFFERENT'} — source ${t.source.rows} rows, target ${t.targetChecksum.rows} rows, ${t.partitions} partitions${t.mismatched ? `, ${t.mismatched} differ` : ''}`,
+        );
       }
       for (const p of outcome.partitions.filter((v) => !v.equal)) {
         if (p.error) lines.push(`  partition ${p.partitionId}: ${p.error.message}`);
-        if (p.changed?.length) lines.push(`  partition ${p.partitionId}: changed keys ${p.changed.join(', ')}`);
-        if (p.missing?.length) lines.push(`  partition ${p.partitionId}: missing in target ${p.missing.join(', ')}`);
-        if (p.extra?.length) lines.push(`  partition ${p.partitionId}: extra in target ${p.extra.join(', ')}`);
+        if (p.changed?.length)
+          lines.push(`  partition ${p.partitionId}: changed keys ${p.changed.join(', ')}`);
+        if (p.missing?.length)
+          lines.push(`  partition ${p.partitionId}: missing in target ${p.missing.join(', ')}`);
+        if (p.extra?.length)
+          lines.push(`  partition ${p.partitionId}: extra in target ${p.extra.join(', ')}`);
         if (p.truncated) lines.push(`  partition ${p.partitionId}: more differences not shown`);
       }
       lines.push(outcome.ok ? 'verified: source and target are equal' : 'verification FAILED');
