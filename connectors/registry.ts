@@ -9,6 +9,7 @@ const loaders: Record<string, () => Promise<Connector>> = {
   duckdb: async () => (await import('./duckdb/index.js')).duckdbConnector,
   parquet: async () => (await import('./parquet/index.js')).parquetConnector,
   csv: async () => (await import('./csv/index.js')).csvConnector,
+  postgres: async () => (await import('./postgres/index.js')).postgresConnector,
 };
 
 const loaded = new Map<string, Promise<Connector>>();

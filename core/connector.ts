@@ -51,6 +51,27 @@ export interface ReadOptions {
   /** Columns to read, in this order; default all columns of the spec. */
   columns?: string[];
   signal?: AbortSignal;
+  /**
+   * Read inside this exported snapshot (from `Source.beginSnapshot`), so parallel readers see one point in
+   * time. The read fails (CONNECTION, not retryable) when the snapshot no longer exists.
+   */
+  snapshotId?: string;
+}
+
+/** A consistent read point held open by a source until `release` (see `Source.beginSnapshot`). */
+export interface SourceSnapshot {
+  /** Opaque id that readers pass as `ReadOptions.snapshotId`. */
+  readonly id: string;
+  /**
+   * False when the source was configured for per-partition snapshots (e.g. MySQL `snapshot=per-partition`):
+   * each partition is consistent in itself but the run is not one point in time, and the report must say so.
+   * Default (absent): true.
+   */
+  readonly consistent?: boolean;
+  /** Where the read point stands in the source's history (binlog position, GTID set, LSN), for the report. */
+  readonly position?: string;
+  /** Ends the snapshot transaction and its locks. Idempotent. */
+  release(): Promise<void>;
 }
 
 /** What a source knows about a key's distribution, for partitioning. */
@@ -82,6 +103,11 @@ export interface Source {
    * column whose metadata carries the logical type (formats/ `schemaFor`). Releases cursors in `finally`.
    */
   read(table: TableSpec, range: KeyRange, options: ReadOptions): AsyncIterable<RecordBatch>;
+  /**
+   * Optional (capability `snapshot`): opens a consistent read point over `tables` and keeps it (and locks that
+   * stop a concurrent TRUNCATE or table rewrite) until released.
+   */
+  beginSnapshot?(tables: TableRef[], signal?: AbortSignal): Promise<SourceSnapshot>;
   close(): Promise<void>;
 }
 

@@ -41,6 +41,10 @@ export interface Column {
   nullable: boolean;
   /** The engine's own spelling of the type, for reports and DDL round-trips (e.g. `DECIMAL(12,2)`). */
   nativeType: string;
+  /** Identity or serial column: a target sets its sequence past the loaded maximum. */
+  identity?: boolean;
+  /** The engine's expression of a stored generated column (the values are copied as data). */
+  generated?: string;
 }
 
 /** Fully qualified table identity. `schema` is the engine's namespace (PostgreSQL schema, MySQL database). */
@@ -57,10 +61,29 @@ export interface TableSpec extends TableRef {
   /** Unique keys other than the primary key, each in key order. */
   uniqueKeys?: string[][];
   foreignKeys?: ForeignKey[];
+  /** Secondary indexes (not those backing the primary key or unique keys). */
+  indexes?: IndexSpec[];
+  /** Check constraints in the engine's own expression syntax. */
+  checks?: CheckSpec[];
   /** Row estimate from the engine's statistics or an exact count; 0 when unknown. */
   estimatedRows: number;
   /** Byte estimate; 0 when unknown. */
   estimatedBytes: number;
+}
+
+/** A secondary index. `definition` is the engine's own DDL, usable by a target of the same engine. */
+export interface IndexSpec {
+  name: string;
+  /** Indexed columns in order; empty when the index is on expressions. */
+  columns: string[];
+  unique: boolean;
+  definition?: string;
+}
+
+/** A check constraint: `expression` is the engine's own text, e.g. PostgreSQL's `CHECK ((qty > 0))`. */
+export interface CheckSpec {
+  name: string;
+  expression: string;
 }
 
 export interface ForeignKey {

@@ -6,3 +6,4 @@ export * from './interval-text.js';
 export * from './ipc.js';
 export * from './key-text.js';
 export * from './rename.js';
+export * from './pg-copy/index.js';

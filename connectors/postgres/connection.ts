@@ -1,0 +1,185 @@
+import { readFileSync } from 'node:fs';
+import type { ConnectionOptions } from 'node:tls';
+import pg from 'pg';
+import {
+  type Endpoint,
+  type ErrorCode,
+  type ErrorContext,
+  FerryError,
+  isFerryError,
+} from '../../core/index.js';
+
+/**
+ * Opening PostgreSQL connections from an Endpoint, and wrapping driver errors once, keeping the server's
+ * SQLSTATE, table and column.
+ *
+ * TLS follows libpq's `sslmode` URL parameter: `disable`, `require` (encrypted, server not verified),
+ * `verify-ca` (certificate chain checked against `sslrootcert`), `verify-full` (chain and host name).
+ * Without `sslmode`, loopback hosts (127.0.0.1, ::1, localhost) use `disable` and every other host
+ * `verify-full`: a remote server is never trusted unverified by default. `allow` and `prefer` (silent
+ * fallback to plain text) are refused. `sslcert`/`sslkey` give a client certificate. The password comes only
+ * from the endpoint's Secret and never appears in messages.
+ */
+
+export type SslMode = 'disable' | 'require' | 'verify-ca' | 'verify-full';
+
+const LOOPBACK = new Set(['127.0.0.1', '::1', '[::1]', 'localhost']);
+
+function readParamFile(endpoint: Endpoint, param: string): string | undefined {
+  const path = endpoint.params[param];
+  if (!path) return undefined;
+  try {
+    return readFileSync(path, 'utf8');
+  } catch (cause) {
+    throw new FerryError('CONFIG', `cannot read ${param} file ${path}`, { cause, configPath: param });
+  }
+}
+
+/** The sslmode in force for an endpoint (see the module comment). */
+export function sslModeOf(endpoint: Endpoint): SslMode {
+  const mode =
+    endpoint.params.sslmode ?? (LOOPBACK.has(endpoint.host ?? 'localhost') ? 'disable' : 'verify-full');
+  if (mode === 'disable' || mode === 'require' || mode === 'verify-ca' || mode === 'verify-full') return mode;
+  throw new FerryError('CONFIG', `sslmode=${mode} is not supported`, {
+    configPath: 'sslmode',
+    hint:
+      mode === 'allow' || mode === 'prefer'
+        ? 'these fall back to an unencrypted connection silently; use sslmode=require or verify-full, or disable'
+        : 'use disable, require, verify-ca or verify-full',
+  });
+}
+
+/** The pg client configuration for an endpoint: host, port, database, user, password, TLS. */
+export function clientConfig(endpoint: Endpoint, applicationName = 'ferry'): pg.ClientConfig {
+  const mode = sslModeOf(endpoint);
+  let ssl: pg.ClientConfig['ssl'] = false;
+  if (mode !== 'disable') {
+    const tls: ConnectionOptions = { rejectUnauthorized: mode !== 'require' };
+    const ca = readParamFile(endpoint, 'sslrootcert');
+    if (ca) tls.ca = ca;
+    else if (mode === 'verify-ca')
+      throw new FerryError('CONFIG', 'sslmode=verify-ca needs sslrootcert (the CA certificate file)', {
+        configPath: 'sslrootcert',
+      });
+    const cert = readParamFile(endpoint, 'sslcert');
+    const key = readParamFile(endpoint, 'sslkey');
+    if (cert) tls.cert = cert;
+    if (key) tls.key = key;
+    // verify-ca checks the chain only; verify-full also the host name (Node's default check).
+    if (mode === 'verify-ca') tls.checkServerIdentity = () => undefined;
+    ssl = tls;
+  }
+  return {
+    host: endpoint.host ?? 'localhost',
+    port: endpoint.port ?? 5432,
+    database: endpoint.database ?? endpoint.user ?? 'postgres',
+    user: endpoint.user ?? 'postgres',
+    password: endpoint.password ? () => endpoint.password!.reveal() : undefined,
+    ssl,
+    application_name: applicationName,
+    // Session settings every ferry connection relies on: UTC for timestamptz literals, ISO dates, UTF-8.
+    options: '-c TimeZone=UTC -c DateStyle=ISO,YMD -c IntervalStyle=postgres -c client_encoding=UTF8',
+    connectionTimeoutMillis: 30_000,
+  };
+}
+
+/** Opens one connection; errors become CONNECTION FerryErrors naming the endpoint (without its password). */
+export async function connect(endpoint: Endpoint, applicationName?: string): Promise<pg.Client> {
+  const client = new pg.Client(clientConfig(endpoint, applicationName));
+  // An idle connection's error (server restart, terminate) must not crash the process; the next query fails.
+  client.on('error', () => undefined);
+  try {
+    await client.connect();
+  } catch (e) {
+    await client.end().catch(() => undefined);
+    throw wrapPgError(e, `cannot connect to ${endpoint.display}`, {}, 'CONNECTION');
+  }
+  return client;
+}
+
+/** SQLSTATE classes that mean the connection or server went away: retryable. */
+const RETRYABLE_CLASSES = new Set(['08', '53', '57', '40']);
+
+/** The server's fields on a pg DatabaseError. */
+interface PgErrorFields {
+  code?: string;
+  table?: string;
+  column?: string;
+  schema?: string;
+  detail?: string;
+  where?: string;
+  constraint?: string;
+}
+
+/**
+ * Wraps a driver error once: a FerryError passes through with added context; a server error keeps its
+ * SQLSTATE (serverCode), table and column; a lost connection is CONNECTION and retryable.
+ */
+export function wrapPgError(
+  e: unknown,
+  what: string,
+  context: ErrorContext = {},
+  fallback: ErrorCode = 'INTERNAL',
+): FerryError {
+  if (e instanceof FerryError || isFerryError(e)) return (e as FerryError).withContext(context);
+  const err = e as Error & PgErrorFields;
+  const sqlstate = typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : undefined;
+  const cls = sqlstate?.slice(0, 2);
+  let code: ErrorCode = fallback;
+  if (sqlstate === '57014') code = 'ABORTED';
+  else if (cls && RETRYABLE_CLASSES.has(cls)) code = 'CONNECTION';
+  else if (cls === '22' || cls === '23') code = 'DATA';
+  else if (sqlstate === '42P01' || sqlstate === '3F000' || sqlstate === '3D000') code = 'NOT_FOUND';
+  else if (
+    !sqlstate &&
+    /ECONNRESET|ECONNREFUSED|EPIPE|terminated|Connection|ETIMEDOUT|closed/i.test(err.message ?? '')
+  )
+    code = 'CONNECTION';
+  const ctx: ErrorContext = { ...context };
+  if (sqlstate) ctx.serverCode = sqlstate;
+  if (err.table && !ctx.table) ctx.table = err.schema ? `${err.schema}.${err.table}` : err.table;
+  if (err.column && !ctx.column) ctx.column = err.column;
+  const message = `${what}: ${err.message ?? String(e)}${err.detail ? ` (${err.detail})` : ''}`;
+  return new FerryError(code, message, {
+    ...ctx,
+    cause: e,
+    retryable: code === 'CONNECTION' || code === 'ABORTED' || cls === '40',
+  });
+}
+
+/** Runs a query, wrapping any error once. */
+export async function query<R extends pg.QueryResultRow = pg.QueryResultRow>(
+  client: pg.Client | pg.PoolClient,
+  sql: string,
+  params: unknown[] = [],
+  what = 'query failed',
+  context: ErrorContext = {},
+): Promise<R[]> {
+  try {
+    const res = await client.query<R>(sql, params);
+    return res.rows;
+  } catch (e) {
+    throw wrapPgError(e, what, context);
+  }
+}
+
+/** Closes a client, destroying the socket when a graceful end does not finish within 2 s (mid-COPY). */
+export async function closeClient(client: pg.Client, force = false): Promise<void> {
+  const socket = (client as unknown as { connection?: { stream?: { destroy(): void } } }).connection?.stream;
+  if (force) {
+    socket?.destroy();
+    await client.end().catch(() => undefined);
+    return;
+  }
+  let timer: NodeJS.Timeout | undefined;
+  await Promise.race([
+    client.end().catch(() => undefined),
+    new Promise<void>((resolve) => {
+      timer = setTimeout(() => {
+        socket?.destroy();
+        resolve();
+      }, 2000);
+    }),
+  ]);
+  clearTimeout(timer);
+}

@@ -1,0 +1,129 @@
+import type { RecordBatch } from 'apache-arrow';
+import type pg from 'pg';
+import {
+  type Endpoint,
+  FerryError,
+  type KeyRange,
+  type KeyStats,
+  type LogicalType,
+  type ReadOptions,
+  type Source,
+  type SourceSnapshot,
+  type TableRef,
+  type TableSpec,
+  tableName,
+} from '../../core/index.js';
+import { closeClient, connect } from './connection.js';
+import { describeTable, listTables, type PgTable } from './introspect.js';
+import { sampleKeys } from './partition.js';
+import { copyOut } from './read-copy.js';
+import { beginSnapshot, joinSnapshot } from './snapshot.js';
+import { ident, qualified, rangeSql } from './sql-text.js';
+
+/**
+ * A PostgreSQL source. Each `read` takes a connection from a small idle pool, joins the run's snapshot when
+ * given one, and streams `COPY (SELECT cols FROM t WHERE <range>) TO STDOUT (FORMAT binary)` through the
+ * binary COPY decoder. Column codecs come from the catalogs (cached per table), not from the plan.
+ */
+export class PostgresSource implements Source {
+  private readonly idle: pg.Client[] = [];
+  private readonly tables = new Map<string, Promise<PgTable>>();
+  private closed = false;
+
+  constructor(
+    private readonly endpoint: Endpoint,
+    readonly defaultSchema: string,
+  ) {}
+
+  private async acquire(): Promise<pg.Client> {
+    if (this.closed) throw new FerryError('INTERNAL', 'postgres source used after close');
+    return this.idle.pop() ?? connect(this.endpoint, 'ferry source');
+  }
+
+  private release(client: pg.Client): void {
+    if (this.closed || this.idle.length >= 8) void closeClient(client);
+    else this.idle.push(client);
+  }
+
+  private async withClient<T>(f: (c: pg.Client) => Promise<T>): Promise<T> {
+    const client = await this.acquire();
+    let ok = false;
+    try {
+      const out = await f(client);
+      ok = true;
+      return out;
+    } finally {
+      if (ok) this.release(client);
+      else void closeClient(client, true);
+    }
+  }
+
+  async listTables(): Promise<TableRef[]> {
+    return this.withClient(listTables);
+  }
+
+  /** The table with its codecs, described once per source. */
+  table(ref: TableRef): Promise<PgTable> {
+    const key = tableName({ schema: ref.schema ?? this.defaultSchema, name: ref.name });
+    let t = this.tables.get(key);
+    if (!t) {
+      t = this.withClient((c) => describeTable(c, ref, this.defaultSchema));
+      this.tables.set(key, t);
+      t.catch(() => this.tables.delete(key));
+    }
+    return t;
+  }
+
+  async describe(ref: TableRef): Promise<TableSpec> {
+    return structuredClone((await this.table(ref)).spec);
+  }
+
+  async sampleKeys(table: TableSpec, keyColumns: string[], maxSamples: number): Promise<KeyStats> {
+    const t = await this.table(table);
+    return this.withClient((c) => sampleKeys(c, t, keyColumns, maxSamples));
+  }
+
+  beginSnapshot(tables: TableRef[], signal?: AbortSignal): Promise<SourceSnapshot> {
+    return beginSnapshot(this.endpoint, tables, this.defaultSchema, signal);
+  }
+
+  async *read(spec: TableSpec, range: KeyRange, options: ReadOptions): AsyncGenerator<RecordBatch> {
+    const t = await this.table(spec);
+    const name = tableName(t.spec);
+    const wanted = options.columns ?? spec.columns.map((c) => c.name);
+    const idx = wanted.map((n) => {
+      const i = t.spec.columns.findIndex((c) => c.name === n);
+      if (i < 0)
+        throw new FerryError('SCHEMA_MISMATCH', `column ${n} no longer exists in ${name}`, {
+          table: name,
+          column: n,
+        });
+      return i;
+    });
+    const sub: PgTable = {
+      ...t,
+      spec: { ...t.spec, columns: idx.map((i) => t.spec.columns[i]!) },
+      codecs: idx.map((i) => t.codecs[i]!),
+    };
+    const types = new Map<string, LogicalType>(t.spec.columns.map((c) => [c.name, c.type]));
+    const where = rangeSql(range, types);
+    const select = `SELECT ${sub.spec.columns.map((c) => ident(c.name)).join(', ')} FROM ${qualified(t.spec)} WHERE ${where}`;
+    const client = await this.acquire();
+    const state = { completed: false };
+    let clean = false;
+    try {
+      if (options.snapshotId) await joinSnapshot(client, options.snapshotId);
+      yield* copyOut(client, select, sub, { batchRows: options.batchRows, signal: options.signal, state });
+      if (options.snapshotId) await client.query('COMMIT');
+      clean = state.completed;
+    } finally {
+      if (clean) this.release(client);
+      else void closeClient(client, true);
+    }
+  }
+
+  async close(): Promise<void> {
+    this.closed = true;
+    await Promise.all(this.idle.splice(0).map((c) => closeClient(c)));
+  }
+}
