@@ -202,13 +202,30 @@ async function runLocalInSpan(
     pool = new BatchPool(settings.workers);
     const transport = new LocalTransport();
     const verifier = await target.reader();
+    // One read point for every partition of this invocation, held open until the run ends.
+    const snapshot = source.beginSnapshot ? await source.beginSnapshot(runPlan.tables.map((t) => t.source)) : undefined;
+    if (snapshot) {
+      dir.append({ type: 'snapshot', id: snapshot.id, consistent: snapshot.consistent !== false, ...(snapshot.position ? { position: snapshot.position } : {}) });
+    }
     // Aborted when the coordinator stops early (on_error: fail): running partitions roll back.
     const stop = new AbortController();
+    const workerPool = pool;
     const workers = runWorker(
       transport,
-      { source, target, verifier, pool, logger, getPlan: async () => runPlan, verify: info.verify },
+      {
+        source,
+        target,
+        verifier,
+        pool,
+        logger,
+        getPlan: async () => runPlan,
+        verify: info.verify,
+        ...(snapshot ? { snapshotId: snapshot.id } : {}),
+      },
       { concurrency: settings.workers, signal: stop.signal },
     );
+    const tableChecksum = async (t: TablePlan) =>
+      (await workerPool.checksumStream(verifier.read(t.target, { columns: [], whole: true }, { batchRows: runPlan.options.batchRows }))).checksum;
     try {
       const outcome = await executeRun({
         plan: runPlan,
@@ -221,6 +238,7 @@ async function runLocalInSpan(
         onError: settings.onError,
         ...(options.onlyPartitions ? { onlyPartitions: options.onlyPartitions } : {}),
         progress: { onResult: options.hooks?.onResult },
+        ...(info.verify ? { tableChecksum } : {}),
       });
       if (outcome.status === 'failed') stop.abort();
     } finally {
@@ -228,6 +246,7 @@ async function runLocalInSpan(
       await workers;
       await transport.close();
       await verifier.close();
+      await snapshot?.release();
     }
     const report = buildReport(runPlan, info, dir.snapshot(), (performance.now() - started) / 1000);
     const files = writeReport(report, settings.reportsDir);

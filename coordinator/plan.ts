@@ -114,7 +114,10 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
   const targetRef: TableRef = { name: sel.targetName ?? spec.name };
   if (req.targetSchema) targetRef.schema = req.targetSchema;
   const target = req.target.mapTable(spec, targetRef);
-  const keyColumns = chooseKey(spec, sel);
+  const declared = chooseKey(spec, sel);
+  // A keyless table is split by the source's row id when it has one (PostgreSQL ctid), else it is one partition.
+  const byRowId = declared.length === 0 && req.source.rowIdKey !== undefined;
+  const keyColumns = byRowId ? [req.source.rowIdKey!] : declared;
   const partitionRows = sel.partitionRows ?? req.options.partitionRows;
   const keyNullable = keyColumns.some((k) => spec.columns.find((c) => c.name === k)?.nullable);
   // Enough samples for ~64 per partition, so quantile boundaries are stable; capped for huge tables.
@@ -123,7 +126,14 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
   const stats: KeyStats = keyColumns.length
     ? await req.source.sampleKeys(spec, keyColumns, maxSamples, req.signal)
     : { rows: spec.estimatedRows, exact: false, nullKeyRows: 0, samples: [] };
-  const { partitions, info } = planPartitions({ table: name, keyColumns, keyNullable, stats, partitionRows });
+  const planned = planPartitions({ table: name, keyColumns, keyNullable, stats, partitionRows });
+  const { partitions } = planned;
+  const info = byRowId
+    ? {
+        strategy: 'ctid' as const,
+        reason: `no primary key: ${partitions.length} ${keyColumns[0]} block ranges, verified as a whole table`,
+      }
+    : planned.info;
   return {
     source: spec,
     target,

@@ -36,6 +36,8 @@ export interface RunReport {
   rowsPerSecond: number;
   mbPerSecond: number;
   verified: boolean;
+  /** Whether every partition was read from one consistent point in time of the source, and why not. */
+  consistency: { consistent: boolean; reason: string; position?: string };
   tables: TableReport[];
   failures: { partition: string; table: string; attempt: number; error: SerializedError; message: string }[];
 }
@@ -86,10 +88,14 @@ export function buildReport(plan: Plan, info: RunInfo, snapshot: RunSnapshot, se
       done,
       failed,
       sourceRows: written.rows,
-      targetRows: readBack.rows,
+      targetRows:
+        t.partitioning.strategy === 'ctid' ? (snapshot.tablesVerified.get(tableName(t.source))?.actual.rows ?? '0') : readBack.rows,
       written,
       readBack,
-      verified: verified && checksumsEqual(written, readBack),
+      verified:
+        t.partitioning.strategy === 'ctid'
+          ? done === t.partitions.length && snapshot.tablesVerified.get(tableName(t.source))?.ok === true
+          : verified && checksumsEqual(written, readBack),
       bytes: tBytes,
     });
   }
@@ -109,10 +115,24 @@ export function buildReport(plan: Plan, info: RunInfo, snapshot: RunSnapshot, se
     rowsPerSecond: Math.round(Number(rows) / secs),
     mbPerSecond: Math.round((bytes / 1e6 / secs) * 10) / 10,
     verified: tables.every((t) => t.verified),
+    consistency: consistencyOf(snapshot),
     tables,
     failures,
   };
   return report;
+}
+
+function consistencyOf(snapshot: RunSnapshot): RunReport['consistency'] {
+  const s = snapshot.snapshots;
+  if (s.length === 0) {
+    return { consistent: false, reason: 'the source has no shared snapshot: each partition read the data as it was when read' };
+  }
+  if (s.length > 1) {
+    return { consistent: false, reason: `resumed ${s.length - 1} time(s): partitions read ${s.length} different snapshots of the source` };
+  }
+  const only = s[0]!;
+  if (!only.consistent) return { consistent: false, reason: 'per-partition snapshots: each partition is consistent in itself, the run is not one point in time' };
+  return { consistent: true, reason: `one snapshot (${only.id}) shared by every reader`, ...(only.position ? { position: only.position } : {}) };
 }
 
 /** The report as Markdown for a person. */
@@ -125,6 +145,7 @@ export function reportMarkdown(r: RunReport): string {
     `- **Target:** \`${r.target}\` (mode ${r.mode})`,
     `- **Rows:** ${r.rows} in ${r.seconds} s (${r.rowsPerSecond.toLocaleString('en-US')} rows/s, ${r.mbPerSecond} MB/s)`,
     `- **Plan:** \`${r.planHash.slice(0, 16)}\``,
+    `- **Consistency:** ${r.consistency.consistent ? 'one point in time' : 'NOT one point in time'} — ${r.consistency.reason}`,
     '',
     '## Tables',
     '',

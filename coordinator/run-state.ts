@@ -10,7 +10,7 @@ import {
   writeSync,
 } from 'node:fs';
 import { join } from 'node:path';
-import { FerryError, type PartitionResult, type Plan, type SerializedError } from '../core/index.js';
+import { type Checksum, FerryError, type PartitionResult, type Plan, type SerializedError } from '../core/index.js';
 
 /** What a run was started with (no secrets: endpoints are display URLs). */
 export interface RunInfo {
@@ -30,6 +30,12 @@ export type RunEvent =
   | { type: 'partition_dispatched'; partitionId: string; attempt: number }
   | { type: 'partition_result'; result: PartitionResult }
   | { type: 'table_finished'; table: string }
+  /** The source read point this invocation reads from (one per start or resume). */
+  | { type: 'snapshot'; id: string; consistent: boolean; position?: string }
+  /** Checksum of an append-mode target table before loading, for whole-table verification. */
+  | { type: 'table_baseline'; table: string; checksum: Checksum }
+  /** Whole-table verification (tables split by a source-only row id): target minus baseline vs the ledger. */
+  | { type: 'table_verified'; table: string; ok: boolean; expected: Checksum; actual: Checksum }
   | { type: 'run_finished'; status: RunStatus; error?: SerializedError };
 
 export type RunStatus = 'running' | 'succeeded' | 'failed';
@@ -43,12 +49,24 @@ export interface RunSnapshot {
   status: RunStatus;
   partitions: Map<string, { status: PartitionStatus; attempts: number; result?: PartitionResult }>;
   tablesFinished: Set<string>;
+  baselines: Map<string, Checksum>;
+  /** Source read points, in order; more than one means the run did not read one point in time. */
+  snapshots: { id: string; consistent: boolean; position?: string }[];
+  tablesVerified: Map<string, { ok: boolean; expected: Checksum; actual: Checksum }>;
   events: number;
 }
 
 /** Folds events into the current state (pure; used by status, resume and reports). */
 export function foldEvents(events: Iterable<{ ts: string } & RunEvent>): RunSnapshot {
-  const s: RunSnapshot = { status: 'running', partitions: new Map(), tablesFinished: new Set(), events: 0 };
+  const s: RunSnapshot = {
+    status: 'running',
+    partitions: new Map(),
+    tablesFinished: new Set(),
+    baselines: new Map(),
+    snapshots: [],
+    tablesVerified: new Map(),
+    events: 0,
+  };
   for (const e of events) {
     s.events++;
     switch (e.type) {
@@ -77,6 +95,15 @@ export function foldEvents(events: Iterable<{ ts: string } & RunEvent>): RunSnap
       }
       case 'table_finished':
         s.tablesFinished.add(e.table);
+        break;
+      case 'snapshot':
+        s.snapshots.push({ id: e.id, consistent: e.consistent, ...(e.position ? { position: e.position } : {}) });
+        break;
+      case 'table_baseline':
+        s.baselines.set(e.table, e.checksum);
+        break;
+      case 'table_verified':
+        s.tablesVerified.set(e.table, { ok: e.ok, expected: e.expected, actual: e.actual });
         break;
       case 'run_finished':
         s.status = e.status;

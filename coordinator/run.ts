@@ -9,6 +9,7 @@
  * the ledger and dispatches only what is missing, with a higher attempt (fencing) number.
  */
 import {
+  type Checksum,
   FerryError,
   type Logger,
   type PartitionResult,
@@ -23,6 +24,7 @@ import {
   startSpan,
 } from '../core/index.js';
 import type { Span } from '@opentelemetry/api';
+import { checksumsEqual, combineChecksums, subtractChecksums, ZERO_CHECKSUM } from '../checksums/index.js';
 import type { PartitionTask, Transport } from '../transport/index.js';
 import { TASK_SCHEMA } from '../transport/index.js';
 import type { RunDirectory, RunInfo } from './run-state.js';
@@ -49,6 +51,11 @@ export interface RunRequest {
   /** Only these partitions (retry of failed ones); default: every partition not done. */
   onlyPartitions?: Set<string>;
   progress?: RunProgress;
+  /**
+   * The target table's whole-table checksum, read independently (verifier + thread pool). Needed to verify
+   * tables split by a source-only row id (ctid); without it such tables are reported unverified.
+   */
+  tableChecksum?: (table: TablePlan) => Promise<Checksum>;
   signal?: AbortSignal;
 }
 
@@ -69,6 +76,9 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
 
   for (const t of plan.tables) {
     await target.prepareTable(t.target, t.mode, { runId, resuming: req.resuming });
+    if (!req.resuming && wholeTableVerified(t) && t.mode === 'append' && req.tableChecksum) {
+      dir.append({ type: 'table_baseline', table: tableName(t.source), checksum: await req.tableChecksum(t) });
+    }
   }
 
   const snapshot = dir.snapshot();
@@ -115,6 +125,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
 
   const results = new Map<string, PartitionResult>();
   const finishTable = async (t: TablePlan) => {
+    if (wholeTableVerified(t) && req.tableChecksum) await verifyWholeTable(req, t, snapshot.baselines.get(tableName(t.source)));
     await target.finishTable(t.target);
     dir.append({ type: 'table_finished', table: tableName(t.source) });
     req.progress?.onTableFinished?.(t);
@@ -226,4 +237,29 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   const status = failed ? 'failed' : 'succeeded';
   dir.append({ type: 'run_finished', status });
   return { status, results, alreadyDone: new Set(ledger.keys()), durationMs: performance.now() - started };
+}
+
+/** Tables split by a source-only row id cannot be read back by range: they are verified as a whole. */
+function wholeTableVerified(t: TablePlan): boolean {
+  return t.partitioning.strategy === 'ctid';
+}
+
+/**
+ * Verifies a whole target table: its checksum (minus what it held before an append run) must equal the sum of
+ * the ledger's checksums of every partition of this run. Throws VERIFY on a difference.
+ */
+async function verifyWholeTable(req: RunRequest, t: TablePlan, baseline: Checksum | undefined): Promise<void> {
+  const name = tableName(t.source);
+  const ledger = (await req.target.readLedger(req.info.runId)).filter((e) => e.table === name && e.planHash === req.plan.hash);
+  const expected = ledger.reduce((sum, e) => combineChecksums(sum, { rows: e.rows, sum: e.checksum }), ZERO_CHECKSUM);
+  const held = await req.tableChecksum!(t);
+  const actual = baseline ? subtractChecksums(held, baseline) : held;
+  const ok = ledger.length === t.partitions.length && checksumsEqual(expected, actual);
+  req.dir.append({ type: 'table_verified', table: name, ok, expected, actual });
+  if (!ok) {
+    throw new FerryError('VERIFY', `target table ${tableName(t.target)} holds ${actual.rows} loaded rows (${actual.sum}), the ledger says ${expected.rows} (${expected.sum})`, {
+      table: name,
+      hint: 'run `ferry verify` to compare source and target',
+    });
+  }
 }

@@ -108,6 +108,11 @@ export interface Source {
    * stop a concurrent TRUNCATE or table rewrite) until released.
    */
   beginSnapshot?(tables: TableRef[], signal?: AbortSignal): Promise<SourceSnapshot>;
+  /**
+   * A pseudo key this source can split a keyless table by (PostgreSQL `ctid`), accepted by `sampleKeys` and
+   * `read` like a key column. It exists only on the source, so such tables are verified as a whole table.
+   */
+  readonly rowIdKey?: string;
   close(): Promise<void>;
 }
 

@@ -42,7 +42,8 @@ export async function failpoint(name: string): Promise<void> {
   for (const s of list) {
     if (s.name !== name || s.at !== n) continue;
     if (s.action === 'kill') process.kill(process.pid, 'SIGKILL');
-    if (s.action === 'throw') throw new FerryError('INTERNAL', `failpoint ${name} fired`, { retryable: true });
+    if (s.action === 'throw')
+      throw new FerryError('INTERNAL', `failpoint ${name} fired`, { retryable: true });
     if (s.action.startsWith('pause=')) await new Promise((r) => setTimeout(r, Number(s.action.slice(6))));
   }
 }

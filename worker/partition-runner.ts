@@ -47,6 +47,8 @@ export interface PartitionRunnerDeps {
   getPlan(runId: string): Promise<Plan>;
   /** Verify each partition by reading it back (default true). */
   verify: boolean;
+  /** The run's consistent source read point (Source.beginSnapshot), joined by every read. */
+  snapshotId?: string;
 }
 
 /** Runs one task; failures come back as a `failed` result carrying the error, never as a throw. */
@@ -121,7 +123,7 @@ async function runPartitionInSpan(
       };
     } else {
       // Append mode: the range may already hold rows, so what was loaded is verified as (after − before).
-      if (table.mode === 'append' && deps.verify)
+      if (table.mode === 'append' && deps.verify && table.partitioning.strategy !== 'ctid')
         before = await readChecksum(deps, plan, table, range, context);
       const written = await withSpan(SPANS.load, spanAttrs, async (span) => {
         const w = await loadPartition(deps, task, context, plan, table, partition, range);
@@ -130,7 +132,8 @@ async function runPartitionInSpan(
       });
       result = { ...base, status: 'done', written: written.checksum, bytes: written.bytes, durationMs: 0 };
     }
-    if (deps.verify) {
+    // Row-id partitions (ctid) have no range on the target: the coordinator verifies such a table as a whole.
+    if (deps.verify && table.partitioning.strategy !== 'ctid') {
       const after = await withSpan(SPANS.verify, spanAttrs, () =>
         readChecksum(deps, plan, table, range, context),
       );
@@ -202,7 +205,7 @@ async function loadPartition(
       partition: { ...partition, range },
       attempt: task.attempt,
       // Where ferry owns the table, a deliberate re-run first removes what an earlier attempt committed.
-      clearRange: table.mode !== 'append' && task.attempt > 1,
+      clearRange: table.mode !== 'append' && task.attempt > 1 && table.partitioning.strategy !== 'ctid',
     },
     context.signal,
   );
@@ -212,6 +215,7 @@ async function loadPartition(
       batchRows: plan.options.batchRows,
       columns: table.columns.map((c) => c.source),
       signal: context.signal,
+      ...(deps.snapshotId ? { snapshotId: deps.snapshotId } : {}),
     });
     const written = await deps.pool.checksumStream(mapBatches(batches, table), {
       onBatch: async (b) => {

@@ -26,6 +26,8 @@ import { ident, qualified, rangeSql } from './sql-text.js';
  * binary COPY decoder. Column codecs come from the catalogs (cached per table), not from the plan.
  */
 export class PostgresSource implements Source {
+  /** Keyless tables are split by TID ranges (PostgreSQL ≥ 14). */
+  readonly rowIdKey = 'ctid';
   private readonly idle: pg.Client[] = [];
   private readonly tables = new Map<string, Promise<PgTable>>();
   private closed = false;

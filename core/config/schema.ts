@@ -229,7 +229,9 @@ export const ConfigSchema = z.strictObject({
   log_level: z
     .enum(LOG_LEVELS)
     .default('warn')
-    .describe('Least severe level shown on the terminal; the run log file always has debug. Default: warn (progress bars and the summary show the rest).'),
+    .describe(
+      'Least severe level shown on the terminal; the run log file always has debug. Default: warn (progress bars and the summary show the rest).',
+    ),
   nats: NatsSchema.optional().describe(
     'JetStream for distributed runs. Default: none (one process runs everything).',
   ),

@@ -18,7 +18,7 @@ export async function openDuckDB(path: string, options: OpenDuckDBOptions = {}):
   // DuckDB's buffer pool defaults to 80% of RAM and keeps written blocks cached, so a long load into one file
   // would grow the process with the table. A fixed cap keeps memory bounded by batches × workers; DuckDB
   // spills to disk beyond it.
-  const config: Record<string, string> = { memory_limit: process.env.FERRY_DUCKDB_MEMORY_LIMIT ?? '512MB', ...options.config };
+  const config: Record<string, string> = { memory_limit: process.env.FERRY_DUCKDB_MEMORY_LIMIT ?? '1GB', ...options.config };
   if (options.readOnly && path !== ':memory:') config['access_mode'] = 'READ_ONLY';
   try {
     return await DuckDBInstance.create(path, config);
