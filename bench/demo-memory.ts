@@ -1,6 +1,7 @@
 /**
- * Memory and throughput of the demo at growing sizes: runs `ferry demo --rows N` in a child process for each
- * N and reports rows/s, MB/s and peak RSS (the whole process: main thread, pool threads, DuckDB's native
+ * Memory and throughput of the demo migration at growing sizes. For each N it generates the demo source
+ * (N orders, N/10 customers) in one child process, then runs `ferry run` DuckDB → DuckDB with verification in
+ * another and reports rows/s, MB/s and that process's peak RSS (main thread, pool threads and DuckDB's native
  * memory). Peak RSS must not grow with the row count: memory is bounded by batch size × workers.
  *
  *   npm run build && node dist/bench/demo-memory.js [rows …]      (default: 1000000 10000000)
@@ -23,21 +24,30 @@ interface Sample {
   verified: boolean;
 }
 
+function node(args: string[], stdout: 'pipe' | 'ignore'): Promise<string> {
+  return new Promise<string>((res, rej) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', stdout, 'inherit'] });
+    let out = '';
+    child.stdout?.on('data', (d) => {
+      out += d;
+    });
+    child.on('close', (code) => (code === 0 ? res(out) : rej(new Error(`node ${args.join(' ')} exited ${code}`))));
+  });
+}
+
 async function runDemo(rows: number, dir: string): Promise<Sample> {
   // Record the process's peak RSS at exit (covers every thread and native allocations).
   const hook = join(dir, 'rss-hook.mjs');
   const rssFile = join(dir, 'rss.txt');
   writeFileSync(hook, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => writeFileSync(${JSON.stringify(rssFile)}, String(process.resourceUsage().maxRSS)));\n`);
-  const out = await new Promise<string>((res, rej) => {
-    const child = spawn(process.execPath, ['--import', hook, join(root, 'bin/ferry.js'), 'demo', '--rows', String(rows), '--dir', dir, '--json'], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let stdout = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.on('close', (code) => (code === 0 ? res(stdout) : rej(new Error(`ferry demo exited ${code}`))));
-  });
+  const source = join(dir, 'source.duckdb');
+  const generator = `import { generateDemoSource } from ${JSON.stringify(join(root, 'dist/cli/demo-data.js'))};\nawait generateDemoSource(${JSON.stringify(source)}, ${rows});\n`;
+  await node(['--input-type=module', '-e', generator], 'ignore');
+  const out = await node(
+    ['--import', hook, join(root, 'bin/ferry.js'), 'run', '--from', `duckdb:${source}`, '--to', `duckdb:${join(dir, 'target.duckdb')}`,
+      '--partition-rows', '100000', '--state-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports'), '--json'],
+    'pipe',
+  );
   const report = JSON.parse(out).report;
   return {
     rows: Number(report.rows),

@@ -1,0 +1,191 @@
+/**
+ * PostgreSQL → PostgreSQL: ferry (checksums and read-back verification on) against the raw binary COPY pipe
+ *   psql -c "COPY t TO STDOUT (FORMAT binary)" | psql -c "COPY t FROM STDIN (FORMAT binary)"
+ * as one pipe and as two pipes on halves of the key range, in the same invocation, alternating ferry and the
+ * pipes in rounds because this machine's speed drifts over minutes. Reports median seconds, rows/s, MB/s,
+ * ferry's peak RSS and CPU time per row, and the ratio ferry / best pipe.
+ *
+ * Data: `pgbench -i -s SCALE` (pgbench_accounts: SCALE × 100,000 rows) and a mixed-type table of MIXED rows.
+ *
+ *   npm run build && node dist/bench/pg-to-pg.js [--scale 50] [--mixed 2000000] [--rounds 3]
+ *
+ * Uses the PostgreSQL started by scripts/services.sh (started here when its env file is missing).
+ */
+import { execFileSync, spawn } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { parseArgs } from 'node:util';
+import pg from 'pg';
+
+const root = resolve(import.meta.dirname, '../..');
+const { values: args } = parseArgs({
+  options: { scale: { type: 'string', default: '50' }, mixed: { type: 'string', default: '2000000' }, rounds: { type: 'string', default: '3' } },
+});
+const scale = Number(args.scale);
+const mixedRows = Number(args.mixed);
+const rounds = Number(args.rounds);
+
+function services(): Record<string, string> {
+  const dir = process.env.FERRY_SERVICES_DIR ?? '/tmp/ferry-services';
+  if (!existsSync(join(dir, 'env'))) execFileSync('bash', [join(root, 'scripts/services.sh'), 'start', 'pg'], { stdio: 'inherit' });
+  const env: Record<string, string> = {};
+  for (const line of readFileSync(join(dir, 'env'), 'utf8').split('\n')) {
+    const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);
+    if (m) env[m[1]!] = m[2]!;
+  }
+  return env;
+}
+
+const env = services();
+const admin = env.FERRY_TEST_PG_URL!;
+const bin = env.FERRY_TEST_PG_BIN ?? '/usr/lib/postgresql/15/bin';
+const dbUrl = (db: string) => {
+  const u = new URL(admin);
+  u.pathname = `/${db}`;
+  return u.toString();
+};
+
+async function q(url: string, text: string): Promise<pg.QueryResultRow[]> {
+  const c = new pg.Client({ connectionString: url });
+  await c.connect();
+  try {
+    return (await c.query(text)).rows;
+  } finally {
+    await c.end();
+  }
+}
+
+const MIXED_SQL = `
+CREATE TABLE mixed (
+  id bigint PRIMARY KEY, customer bigint NOT NULL, amount numeric(12,2) NOT NULL, ratio double precision,
+  label text, created timestamptz NOT NULL, day date, active boolean, ref uuid, payload jsonb);
+INSERT INTO mixed SELECT i, i % 100000, (i % 1000000) / 100.0, i / 7.0, 'label ' || (i % 977),
+  '2024-01-01'::timestamptz + i * interval '1 second', '2024-01-01'::date + (i % 3000),
+  i % 3 = 0, md5(i::text)::uuid, CASE WHEN i % 5 = 0 THEN NULL ELSE jsonb_build_object('k', i % 100, 't', 'x') END
+FROM generate_series(1, ${mixedRows}) i;
+ANALYZE mixed;`;
+
+async function prepareSource(): Promise<string> {
+  const db = `bench_src_s${scale}_m${mixedRows}`;
+  const exists = await q(admin, `SELECT 1 FROM pg_database WHERE datname = '${db}'`);
+  if (exists.length === 0) {
+    process.stderr.write(`creating ${db}: pgbench -i -s ${scale} and ${mixedRows} mixed rows\n`);
+    await q(admin, `CREATE DATABASE ${db}`);
+    execFileSync(join(bin, 'pgbench'), ['-i', '-q', '-s', String(scale), '--foreign-keys', dbUrl(db)], { stdio: 'inherit' });
+    await q(dbUrl(db), MIXED_SQL);
+  }
+  return db;
+}
+
+let sourceDb = '';
+const TABLES = ['pgbench_accounts', 'mixed'];
+const KEYS: Record<string, string> = { pgbench_accounts: 'aid', mixed: 'id' };
+
+async function freshTarget(name: string, withSchema: boolean): Promise<string> {
+  await q(admin, `DROP DATABASE IF EXISTS ${name} WITH (FORCE)`);
+  await q(admin, `CREATE DATABASE ${name}`);
+  if (withSchema) {
+    // The pipe needs the tables to exist; created like ferry creates them (no indexes until after the load).
+    for (const t of TABLES) {
+      const ddl = await q(dbUrl(sourceDb), `SELECT 'CREATE TABLE ${t} (' || string_agg(quote_ident(attname) || ' ' || format_type(atttypid, atttypmod), ', ' ORDER BY attnum) || ')' AS ddl FROM pg_attribute WHERE attrelid = '${t}'::regclass AND attnum > 0 AND NOT attisdropped`);
+      await q(dbUrl(name), String(ddl[0]!.ddl));
+    }
+  }
+  return dbUrl(name);
+}
+
+
+function sh(command: string): Promise<void> {
+  return new Promise((res, rej) => {
+    const child = spawn('bash', ['-o', 'pipefail', '-c', command], { stdio: ['ignore', 'ignore', 'inherit'] });
+    child.on('close', (code) => (code === 0 ? res() : rej(new Error(`${command} exited ${code}`))));
+  });
+}
+
+async function pipe(halves: boolean): Promise<number> {
+  const target = await freshTarget('bench_pipe', true);
+  const psql = join(bin, 'psql');
+  const src = dbUrl(sourceDb);
+  const started = performance.now();
+  const jobs: Promise<void>[] = [];
+  for (const t of TABLES) {
+    const ranges = halves ? [`${KEYS[t]} % 2 = 0`, `${KEYS[t]} % 2 = 1`] : ['true'];
+    for (const where of ranges) {
+      jobs.push(sh(`${psql} -X -q "${src}" -c "COPY (SELECT * FROM ${t} WHERE ${where}) TO STDOUT (FORMAT binary)" | ${psql} -X -q "${target}" -c "COPY ${t} FROM STDIN (FORMAT binary)"`));
+    }
+  }
+  await Promise.all(jobs);
+  return (performance.now() - started) / 1000;
+}
+
+interface FerrySample {
+  seconds: number;
+  rssMb: number;
+  cpuSeconds: number;
+  bytes: number;
+  verified: boolean;
+}
+
+async function ferry(dir: string): Promise<FerrySample> {
+  const target = await freshTarget('bench_ferry', false);
+  const hook = join(dir, 'usage-hook.mjs');
+  const usage = join(dir, 'usage.json');
+  writeFileSync(hook, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.resourceUsage(); writeFileSync(${JSON.stringify(usage)}, JSON.stringify({ rss: u.maxRSS, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 })); });\n`);
+  rmSync(join(dir, 'runs'), { recursive: true, force: true });
+  const started = performance.now();
+  const out = await new Promise<string>((res, rej) => {
+    const child = spawn(
+      process.execPath,
+      ['--import', hook, join(root, 'bin/ferry.js'), 'run', '--from', dbUrl(sourceDb), '--to', target, '--tables', TABLES.join(','),
+        '--partition-rows', '250000', '--state-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports'), '--json'],
+      { stdio: ['ignore', 'pipe', 'inherit'] },
+    );
+    let stdout = '';
+    child.stdout.on('data', (d) => {
+      stdout += d;
+    });
+    child.on('close', (code) => (code === 0 ? res(stdout) : rej(new Error(`ferry exited ${code}`))));
+  });
+  const seconds = (performance.now() - started) / 1000;
+  const report = JSON.parse(out).report;
+  const u = JSON.parse(readFileSync(usage, 'utf8'));
+  return { seconds, rssMb: Math.round(u.rss / 1024), cpuSeconds: u.cpu, bytes: report.bytes, verified: report.verified };
+}
+
+const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
+
+sourceDb = await prepareSource();
+const rows = (await q(dbUrl(sourceDb), `SELECT (SELECT count(*) FROM pgbench_accounts) + (SELECT count(*) FROM mixed) AS n`))[0]!.n;
+const totalRows = Number(rows);
+const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-pg-'));
+const times = { ferry: [] as number[], pipe1: [] as number[], pipe2: [] as number[] };
+const samples: FerrySample[] = [];
+try {
+  for (let r = 0; r < rounds; r++) {
+    const s = await ferry(dir);
+    samples.push(s);
+    times.ferry.push(s.seconds);
+    times.pipe1.push(await pipe(false));
+    times.pipe2.push(await pipe(true));
+    process.stderr.write(`round ${r + 1}: ferry ${s.seconds.toFixed(2)} s (verified=${s.verified}), pipe ${times.pipe1.at(-1)!.toFixed(2)} s, 2 pipes ${times.pipe2.at(-1)!.toFixed(2)} s\n`);
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}
+const f = median(times.ferry);
+const best = Math.min(median(times.pipe1), median(times.pipe2));
+const mb = median(samples.map((s) => s.bytes)) / 1e6;
+const line = (name: string, secs: number) =>
+  `${name.padEnd(10)} ${secs.toFixed(2).padStart(7)} s  ${Math.round(totalRows / secs).toLocaleString('en-US').padStart(11)} rows/s`;
+process.stdout.write(
+  [
+    `PostgreSQL → PostgreSQL, ${totalRows.toLocaleString('en-US')} rows (pgbench -s ${scale} + ${mixedRows.toLocaleString('en-US')} mixed), median of ${rounds}`,
+    `${line('ferry', f)}  ${(mb / f).toFixed(1)} MB/s (Arrow)  peak RSS ${median(samples.map((s) => s.rssMb))} MB  CPU ${((median(samples.map((s) => s.cpuSeconds)) / totalRows) * 1e6).toFixed(2)} µs/row  verified=${samples.every((s) => s.verified)}`,
+    line('1 pipe', median(times.pipe1)),
+    line('2 pipes', median(times.pipe2)),
+    `ratio (best pipe time / ferry time): ${(best / f).toFixed(2)} — throughput of ferry relative to the best raw pipe`,
+  ].join('\n') + '\n',
+);
+await q(admin, 'DROP DATABASE IF EXISTS bench_pipe WITH (FORCE)');
+await q(admin, 'DROP DATABASE IF EXISTS bench_ferry WITH (FORCE)');
