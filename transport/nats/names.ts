@@ -5,7 +5,7 @@ import type { PartitionTask } from '../transport.js';
  * Every JetStream and KV name the NATS transport uses, in one place:
  *
  *   stream FERRY_TASKS_<run>    subject ferry.<run>.tasks     work queue, durable pull consumer `workers`
- *   stream FERRY_RESULTS_<run>  subject ferry.<run>.results   limits retention, durable consumer `coordinator`
+ *   stream FERRY_RESULTS_<run>  subject ferry.<run>.results   limits retention, read by ordered consumers
  *   KV ferry-runs               <run>.plan, <run>.plan.<hash>.<n>, <run>.lease, <run>.state.<name>,
  *                               <run>.error.<partition hex>
  */
@@ -14,8 +14,6 @@ import type { PartitionTask } from '../transport.js';
 export const RUNS_BUCKET = 'ferry-runs';
 /** The durable pull consumer all workers share on a run's task stream. */
 export const WORKERS_CONSUMER = 'workers';
-/** The durable consumer the (single, leased) coordinator reads results with. */
-export const COORDINATOR_CONSUMER = 'coordinator';
 /** Stream subjects of every run's task stream, for discovery by workers. */
 export const ALL_TASK_SUBJECTS = 'ferry.*.tasks';
 

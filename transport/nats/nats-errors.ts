@@ -27,7 +27,8 @@ export function isMissingResource(e: unknown): boolean {
   if (code === API.consumerNotFound || code === API.streamNotFound) return true;
   if (!(e instanceof Error)) return false;
   if (e.name === 'ConsumerNotFoundError' || e.name === 'StreamNotFoundError') return true;
-  // A publish to a subject no stream listens on gets "no responders".
+  // A publish to a subject no stream listens on gets "no responders" (nats.js: JetStreamNotEnabled).
+  if (e.name === 'JetStreamNotEnabled') return true;
   return e.name === 'RequestError' && (e as { isNoResponders?: () => boolean }).isNoResponders?.() === true;
 }
 

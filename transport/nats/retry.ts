@@ -31,8 +31,8 @@ export interface RetryContext {
   log: Logger;
   /** Stops retrying (the signal's reason is thrown). */
   signal?: AbortSignal;
-  /** True for errors retrying cannot fix (default: closed connection, permissions, non-retryable FerryError). */
-  fatal?(e: unknown): boolean;
+  /** Errors handed back to the caller as they are, without retrying (e.g. a lost compare-and-set). */
+  rethrow?(e: unknown): boolean;
   /** Runs before each retry, e.g. to re-create a consumer; its own failure counts as the attempt's. */
   beforeRetry?(e: unknown): Promise<void> | void;
 }
@@ -48,7 +48,6 @@ export async function withRetry<T>(
   ctx: RetryContext,
   op: (attempt: number) => Promise<T>,
 ): Promise<T> {
-  const fatal = ctx.fatal ?? isFatal;
   let last: unknown;
   let used = 0;
   for (let attempt = 1; attempt <= policy.attempts; attempt++) {
@@ -60,11 +59,13 @@ export async function withRetry<T>(
     } catch (e) {
       last = e;
       if (ctx.signal?.aborted) throw ctx.signal.reason;
-      if (fatal(e) || attempt === policy.attempts) break;
+      if (ctx.rethrow?.(e)) throw e;
+      // Closed connection, missing permission, non-retryable FerryError: retrying cannot help.
+      if (isFatal(e) || attempt === policy.attempts) break;
       const delayMs = backoffDelay(policy, attempt);
       ctx.log.warn(
         { op: what, attempt, of: policy.attempts, delayMs, reason: reasonOf(e) },
-        `NATS: retrying ${what}`,
+        'NATS: retrying',
       );
       await sleep(delayMs, ctx.signal);
     }
