@@ -11,6 +11,7 @@ import { planCommand } from './commands/plan.js';
 import { resumeCommand, retryCommand, runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
+import { workerCommand } from './commands/worker.js';
 import { PrintedConfig } from './settings.js';
 import { startTelemetry } from './telemetry.js';
 
@@ -54,7 +55,11 @@ function runOptions(cmd: Command): Command {
       '--reports-dir <dir>',
       'where reports are written (default results/reports; env FERRY_REPORTS_DIR)',
     )
-    .option('--no-verify', 'skip reading each partition back from the target (env FERRY_VERIFY=false)');
+    .option('--no-verify', 'skip reading each partition back from the target (env FERRY_VERIFY=false)')
+    .option(
+      '--nats <url>',
+      'coordinate `ferry worker` processes over NATS JetStream instead of working locally (env FERRY_NATS_URL)',
+    );
 }
 
 export function buildProgram(): Command {
@@ -108,6 +113,7 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'partitions in parallel (default: cores)')
     .option('--log-level <level>', 'terminal log level (default warn)')
     .option('--json', 'print one machine-readable JSON result on stdout')
+    .option('--nats <url>', 'the run is distributed over this NATS (env FERRY_NATS_URL)')
     .description('continue a run: finished partitions are not loaded again')
     .action(resumeCommand);
 
@@ -123,6 +129,7 @@ export function buildProgram(): Command {
     .option('--workers <n>', 'partitions in parallel (default: cores)')
     .option('--log-level <level>', 'terminal log level (default warn)')
     .option('--json', 'print one machine-readable JSON result on stdout')
+    .option('--nats <url>', 'the run is distributed over this NATS (env FERRY_NATS_URL)')
     .description('re-run failed partitions of a run (after fixing their cause)')
     .action(retryCommand);
 
@@ -137,8 +144,27 @@ export function buildProgram(): Command {
     .argument('<run-id>', 'the run')
     .option('--state-dir <dir>', 'where run state lives (default results/runs; env FERRY_STATE_DIR)')
     .option('--json', 'print one machine-readable JSON result on stdout')
+    .option('--nats <url>', 'also show the live queue of a distributed run (env FERRY_NATS_URL)')
     .description('show the state of a run')
     .action(statusCommand);
+
+  program
+    .command('worker')
+    .description('take partitions of any run from NATS JetStream and migrate them (one per pod)')
+    .option('--nats <url>', 'NATS server URL(s), comma-separated (env FERRY_NATS_URL)')
+    .option('--concurrency <n>', 'partitions at a time (default: cores)')
+    .option(
+      '--grace-period <seconds>',
+      'on SIGTERM, time to finish running partitions before handing them back',
+      '60',
+    )
+    .option(
+      '--health-addr <host:port>',
+      'serve /healthz and /readyz here (loopback by default; 0.0.0.0:8080 in a pod)',
+    )
+    .option('--config <file>', 'YAML config file, for credentials (env FERRY_CONFIG)')
+    .option('--log-level <level>', 'terminal log level (default warn)')
+    .action(workerCommand);
 
   return program;
 }

@@ -2,7 +2,9 @@ import type { Command } from 'commander';
 import { RunDirectory } from '../coordinator/index.js';
 import {
   describeSettings,
+  type Endpoint,
   FerryError,
+  type PartialSettings,
   resolveSettings,
   type Settings,
   type SettingsFlags,
@@ -41,6 +43,8 @@ export function typedFlags(cmd: Command): SettingsFlags {
   for (const name of FLAG_NAMES) {
     if (cmd.getOptionValueSource(name) === 'cli' && opts[name] !== undefined) flags[name] = opts[name];
   }
+  // The CLI spells it `--nats URL` (as operators expect); the settings key is nats.url.
+  if (cmd.getOptionValueSource('nats') === 'cli' && opts.nats !== undefined) flags.natsUrl = opts.nats;
   return flags as SettingsFlags;
 }
 
@@ -59,6 +63,28 @@ export function migrationSettings(cmd: Command): MigrationSettings {
   return settings;
 }
 
+/**
+ * Settings for a command that only reads a source (`ferry profile`): the source is required, a target is not.
+ * With `--print-config` it prints them like {@link migrationSettings} and stops the command.
+ */
+export function sourceSettings(cmd: Command): PartialSettings & { readonly source: Endpoint } {
+  const settings = resolveSettings({ flags: typedFlags(cmd), endpoints: 'optional' });
+  if (cmd.opts().printConfig) {
+    process.stdout.write(
+      `${JSON.stringify({ settings: describeSettings(settings), origins: settings.origins }, null, 2)}\n`,
+    );
+    throw new PrintedConfig();
+  }
+  const { source } = settings;
+  if (!source) {
+    throw new FerryError('CONFIG', 'no source given', {
+      configPath: 'source.url',
+      hint: 'set source.url in the config file, --from URL or FERRY_FROM',
+    });
+  }
+  return { ...settings, source };
+}
+
 /** Thrown after `--print-config` printed the settings: the command ends with status 0. */
 export class PrintedConfig extends Error {}
 
@@ -68,7 +94,7 @@ export function stateDirOf(cmd: Command): string {
 }
 
 /** A recorded display URL without its `***` password, so a password can come from the environment again. */
-function withoutMaskedPassword(url: string): string {
+export function withoutMaskedPassword(url: string): string {
   return url.replace(/^([a-z][a-z0-9+.-]*:\/\/[^:/?#@]*):\*\*\*@/i, '$1@');
 }
 
