@@ -7,12 +7,13 @@ const allowed = {
   formats: ['core'],
   checksums: ['core', 'formats'],
   partitioning: ['core'],
+  profiling: ['core', 'formats'],
   connectors: ['core', 'formats', 'checksums'],
   transform: ['core', 'formats'],
   transport: ['core'],
-  coordinator: ['core', 'formats', 'checksums', 'partitioning', 'connectors', 'transform', 'transport'],
-  worker: ['core', 'formats', 'checksums', 'partitioning', 'connectors', 'transform', 'transport'],
-  cli: ['core', 'formats', 'checksums', 'partitioning', 'connectors', 'transform', 'transport', 'coordinator', 'worker'],
+  coordinator: ['core', 'formats', 'checksums', 'partitioning', 'profiling', 'connectors', 'transform', 'transport'],
+  worker: ['core', 'formats', 'checksums', 'partitioning', 'profiling', 'connectors', 'transform', 'transport'],
+  cli: ['core', 'formats', 'checksums', 'partitioning', 'profiling', 'connectors', 'transform', 'transport', 'coordinator', 'worker'],
 };
 const modules = Object.keys(allowed);
 

@@ -7,7 +7,7 @@ export default defineConfig({
         test: {
           name: 'unit',
           include: [
-            '{core,formats,checksums,partitioning,connectors,transform,transport,coordinator,worker,cli}/**/*.test.ts',
+            '{core,formats,checksums,partitioning,profiling,connectors,transform,transport,coordinator,worker,cli}/**/*.test.ts',
           ],
           testTimeout: 30_000,
         },
