@@ -12,6 +12,7 @@ import { resumeCommand, retryCommand, runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import { workerCommand } from './commands/worker.js';
+import { profileCommand, profileOptions } from './commands/profile.js';
 import { PrintedConfig } from './settings.js';
 import { startTelemetry } from './telemetry.js';
 
@@ -147,6 +148,10 @@ export function buildProgram(): Command {
     .option('--nats <url>', 'also show the live queue of a distributed run (env FERRY_NATS_URL)')
     .description('show the state of a run')
     .action(statusCommand);
+
+  profileOptions(
+    program.command('profile').description('profile a source: inventory, column statistics, keys, orphans, PII'),
+  ).action(profileCommand);
 
   program
     .command('worker')
