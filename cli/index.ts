@@ -12,6 +12,7 @@ import { resumeCommand, retryCommand, runCommand } from './commands/run.js';
 import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import { workerCommand } from './commands/worker.js';
+import { registerRejectsCommand } from './commands/rejects.js';
 import { profileCommand, profileOptions } from './commands/profile.js';
 import { PrintedConfig } from './settings.js';
 import { startTelemetry } from './telemetry.js';
@@ -99,6 +100,10 @@ export function buildProgram(): Command {
       ]),
     )
     .option('--out <file>', 'also write the plan JSON to this file')
+    .option(
+      '--mapping-doc <file>',
+      'where ferry plan writes the data-mapping document (default: docs/data_mapping.md beside the config folder when a config file is used)',
+    )
     .action(planCommand);
 
   runOptions(program.command('run').description('plan and run a migration')).action(runCommand);
@@ -149,8 +154,12 @@ export function buildProgram(): Command {
     .description('show the state of a run')
     .action(statusCommand);
 
+  registerRejectsCommand(program);
+
   profileOptions(
-    program.command('profile').description('profile a source: inventory, column statistics, keys, orphans, PII'),
+    program
+      .command('profile')
+      .description('profile a source: inventory, column statistics, keys, orphans, PII'),
   ).action(profileCommand);
 
   program

@@ -34,7 +34,9 @@ import {
   writeReport,
 } from '../coordinator/index.js';
 import { getConnector } from '../connectors/index.js';
-import { LocalTransport } from '../transport/index.js';
+import { RejectStore } from '../transform/index.js';
+import { type Lease, LocalTransport, type NatsTransport, type Transport } from '../transport/index.js';
+import { connectNats, leaseOptions } from './nats.js';
 import { BatchPool, runWorker } from '../worker/index.js';
 
 /** Everything a local run needs, already resolved from flags, environment, config file and defaults. */
@@ -54,6 +56,9 @@ export type MigrationSettings = Pick<
   | 'logLevel'
   | 'targetSchema'
   | 'onError'
+  | 'nats'
+  | 'transformSalt'
+  | 'maxRejectPercent'
 >;
 
 /** The plan's table selection from the settings' tables (empty: every source table). */
@@ -64,11 +69,20 @@ export function tableSelections(settings: MigrationSettings): TableSelection[] {
     partitionRows: t.partitionRows,
     ...(t.targetName ? { targetName: t.targetName } : {}),
     ...(t.key ? { key: [...t.key] } : {}),
+    ...(t.mapping ? { mapping: t.mapping, configPath: t.configPath } : {}),
   }));
 }
 
-/** Builds the plan of a migration from its settings. */
-export function planFor(settings: MigrationSettings, source: Source, target: Target): Promise<Plan> {
+/**
+ * Builds the plan of a migration from its settings. `checkSalt`: refuse a `mask: hash` mapping when no salt is
+ * set (a run); `ferry plan` and `ferry verify` of such a mapping without the salt fail only when they need it.
+ */
+export function planFor(
+  settings: MigrationSettings,
+  source: Source,
+  target: Target,
+  options: { checkSalt?: boolean } = {},
+): Promise<Plan> {
   return buildPlan({
     source,
     target,
@@ -78,6 +92,7 @@ export function planFor(settings: MigrationSettings, source: Source, target: Tar
     options: { partitionRows: settings.partitionRows, batchRows: settings.batchRows },
     tables: tableSelections(settings),
     ...(settings.targetSchema ? { targetSchema: settings.targetSchema } : {}),
+    ...(options.checkSalt ? { saltAvailable: settings.transformSalt !== undefined } : {}),
   });
 }
 
@@ -113,7 +128,7 @@ async function planAndPreflight(settings: MigrationSettings): Promise<Plan> {
   try {
     const target = await openTarget(settings.target, logger, { readOnly: true });
     try {
-      const plan = await planFor(settings, source, target);
+      const plan = await planFor(settings, source, target, { checkSalt: true });
       for (const t of plan.tables) await preflightTable(target, t, t.mode);
       return plan;
     } finally {
@@ -158,6 +173,7 @@ async function runLocalInSpan(
 ): Promise<LocalRunOutcome> {
   const dir = new RunDirectory(settings.stateDir, runId);
   const resuming = options.resumeRunId !== undefined;
+  const distributed = settings.nats !== undefined;
   if (!resuming && dir.exists()) {
     throw new FerryError('CONFIG', `run ${runId} already exists in ${settings.stateDir}`, {
       run: runId,
@@ -173,11 +189,38 @@ async function runLocalInSpan(
   let source: Source | undefined;
   let target: Target | undefined;
   let pool: BatchPool | undefined;
+  let nats: NatsTransport | undefined;
+  let lease: Lease | undefined;
   try {
+    if (distributed) {
+      nats = await connectNats(settings, logger);
+      // One coordinator per run: the lease (compare-and-set, with an epoch) says who; a second one stops here.
+      lease = await nats.acquireLease(runId, undefined, leaseOptions());
+    }
     source = await openSource(settings.source, logger);
     target = await openTarget(settings.target, logger);
+    if (distributed && (await getConnector(settings.target.connector)).capabilities.singleWriter) {
+      throw new FerryError(
+        'CONFIG',
+        `a ${settings.target.connector} target allows one writing process, so it cannot be loaded by NATS workers`,
+        {
+          hint: 'run without --nats (local workers share one writer), or migrate into a server database',
+        },
+      );
+    }
     let info: RunInfo;
-    if (!plan) {
+    if (!plan && distributed && !dir.exists()) {
+      // A coordinator restarted elsewhere (a new pod): the plan and the run's record live in NATS.
+      plan = await nats!.getPlan(runId);
+      const recorded = await nats!.getState<RunInfo>(runId, 'info');
+      if (!recorded) throw new FerryError('NOT_FOUND', `run ${runId} has no record in NATS`, { run: runId });
+      info = recorded.value;
+      dir.writePlan(plan);
+      dir.append(
+        { type: 'run_started', info, planHash: plan.hash },
+        { type: 'run_resumed', pid: process.pid },
+      );
+    } else if (!plan) {
       plan = dir.readPlan();
       const snap = dir.snapshot();
       if (!snap.info) throw new FerryError('NOT_FOUND', `run ${runId} has no start record`, { run: runId });
@@ -198,34 +241,59 @@ async function runLocalInSpan(
       dir.append({ type: 'run_started', info, planHash: plan.hash });
     }
     const runPlan = plan;
+    if (nats) {
+      // Workers elsewhere read the plan and the run's record by id (tasks carry ids only).
+      await nats.putPlan(runId, runPlan);
+      const runInfo = info;
+      await nats.updateState<RunInfo>(runId, 'info', () => runInfo, lease);
+    }
     options.hooks?.onPlan?.(plan);
     pool = new BatchPool(settings.workers);
-    const transport = new LocalTransport();
+    const local = new LocalTransport();
+    const transport: Transport = nats ?? local;
     const verifier = await target.reader();
     // One read point for every partition of this invocation, held open until the run ends.
-    const snapshot = source.beginSnapshot ? await source.beginSnapshot(runPlan.tables.map((t) => t.source)) : undefined;
+    const snapshot = source.beginSnapshot
+      ? await source.beginSnapshot(runPlan.tables.map((t) => t.source))
+      : undefined;
     if (snapshot) {
-      dir.append({ type: 'snapshot', id: snapshot.id, consistent: snapshot.consistent !== false, ...(snapshot.position ? { position: snapshot.position } : {}) });
+      dir.append({
+        type: 'snapshot',
+        id: snapshot.id,
+        consistent: snapshot.consistent !== false,
+        ...(snapshot.position ? { position: snapshot.position } : {}),
+      });
+      await nats?.updateState<string>(runId, 'snapshot', () => snapshot.id, lease);
     }
     // Aborted when the coordinator stops early (on_error: fail): running partitions roll back.
     const stop = new AbortController();
     const workerPool = pool;
-    const workers = runWorker(
-      transport,
-      {
-        source,
-        target,
-        verifier,
-        pool,
-        logger,
-        getPlan: async () => runPlan,
-        verify: info.verify,
-        ...(snapshot ? { snapshotId: snapshot.id } : {}),
-      },
-      { concurrency: settings.workers, signal: stop.signal },
-    );
+    // Distributed: `ferry worker` processes do the work; locally, async workers in this process.
+    const workers = nats
+      ? Promise.resolve()
+      : runWorker(
+          local,
+          {
+            source,
+            target,
+            verifier,
+            pool,
+            logger,
+            getPlan: async () => runPlan,
+            verify: info.verify,
+            ...(snapshot ? { snapshotId: snapshot.id } : {}),
+            ...(settings.transformSalt ? { transformSalt: settings.transformSalt } : {}),
+            // Rejected rows of the run go to <state_dir>/<run>/rejects/, beside its event log.
+            rejects: new RejectStore(settings.stateDir),
+          },
+          { concurrency: settings.workers, signal: stop.signal },
+        );
     const tableChecksum = async (t: TablePlan) =>
-      (await workerPool.checksumStream(verifier.read(t.target, { columns: [], whole: true }, { batchRows: runPlan.options.batchRows }))).checksum;
+      (
+        await workerPool.checksumStream(
+          verifier.read(t.target, { columns: [], whole: true }, { batchRows: runPlan.options.batchRows }),
+        )
+      ).checksum;
     try {
       const outcome = await executeRun({
         plan: runPlan,
@@ -236,23 +304,36 @@ async function runLocalInSpan(
         logger,
         resuming,
         onError: settings.onError,
+        ...(lease ? { attemptFloor: (lease.epoch - 1) * 100 } : {}),
+        ...(process.env.FERRY_RECONCILE_INTERVAL_MS
+          ? { reconcileIntervalMs: Number(process.env.FERRY_RECONCILE_INTERVAL_MS) }
+          : {}),
         ...(options.onlyPartitions ? { onlyPartitions: options.onlyPartitions } : {}),
         progress: { onResult: options.hooks?.onResult },
         ...(info.verify ? { tableChecksum } : {}),
+        ...(settings.maxRejectPercent !== undefined ? { maxRejectPercent: settings.maxRejectPercent } : {}),
       });
       if (outcome.status === 'failed') stop.abort();
     } finally {
-      transport.endOfTasks();
+      local.endOfTasks();
       await workers;
-      await transport.close();
+      await local.close();
       await verifier.close();
       await snapshot?.release();
     }
-    const report = buildReport(runPlan, info, dir.snapshot(), (performance.now() - started) / 1000);
+    const report = buildReport(
+      runPlan,
+      info,
+      dir.snapshot(),
+      (performance.now() - started) / 1000,
+      settings.maxRejectPercent !== undefined ? { maxRejectPercent: settings.maxRejectPercent } : {},
+    );
     const files = writeReport(report, settings.reportsDir);
     logger.info({ run: runId, status: report.status, verified: report.verified }, 'run finished');
     return { report, files, dir: dir.dir };
   } finally {
+    await lease?.release().catch(() => {});
+    await nats?.close();
     await pool?.close();
     await source?.close();
     await target?.close();

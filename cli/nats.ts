@@ -1,6 +1,60 @@
 import type { Command } from 'commander';
 import { FerryError, type Logger, type PartialSettings } from '../core/index.js';
-import { NatsTransport, type NatsConnectOptions } from '../transport/index.js';
+import {
+  type LeaseOptions,
+  type NatsConnectOptions,
+  NatsTransport,
+  type NatsTransportOptions,
+} from '../transport/index.js';
+
+/**
+ * Timer knobs from the environment, in milliseconds (defaults in transport/nats/options.ts): for tests and
+ * for operators who need a shorter redelivery than the 60 s AckWait. Unset or empty: the default.
+ *   FERRY_NATS_ACK_WAIT_MS        time a task may go without a heartbeat before it is delivered again
+ *   FERRY_NATS_MAX_DELIVER        deliveries of a task before it is reported failed (a count, not ms)
+ *   FERRY_NATS_NAK_DELAY_MS       delay before a handed-back task is delivered again
+ *   FERRY_NATS_PULL_EXPIRES_MS    how long one pull request waits for a task
+ *   FERRY_NATS_DISCOVERY_MS       how often a worker looks for new runs
+ *   FERRY_NATS_REQUEST_TIMEOUT_MS wait for a PubAck or an API reply
+ */
+export function natsTuning(env: NodeJS.ProcessEnv = process.env): Partial<NatsTransportOptions> {
+  const out: Partial<NatsTransportOptions> = {};
+  const knobs: [
+    string,
+    'ackWaitMs' | 'maxDeliver' | 'nakDelayMs' | 'pullExpiresMs' | 'discoveryIntervalMs' | 'requestTimeoutMs',
+  ][] = [
+    ['FERRY_NATS_ACK_WAIT_MS', 'ackWaitMs'],
+    ['FERRY_NATS_MAX_DELIVER', 'maxDeliver'],
+    ['FERRY_NATS_NAK_DELAY_MS', 'nakDelayMs'],
+    ['FERRY_NATS_PULL_EXPIRES_MS', 'pullExpiresMs'],
+    ['FERRY_NATS_DISCOVERY_MS', 'discoveryIntervalMs'],
+    ['FERRY_NATS_REQUEST_TIMEOUT_MS', 'requestTimeoutMs'],
+  ];
+  for (const [name, key] of knobs) {
+    const raw = env[name];
+    if (raw === undefined || raw === '') continue;
+    const n = Number(raw);
+    if (!Number.isInteger(n) || n <= 0)
+      throw new FerryError('CONFIG', `${name} must be a positive integer, got ${raw}`, { configPath: name });
+    out[key] = n;
+  }
+  return out;
+}
+
+/**
+ * The coordinator lease's TTL from FERRY_NATS_LEASE_TTL_MS (default 15 000 ms): a crashed coordinator's
+ * successor waits 1.5 × this before taking the run over.
+ */
+export function leaseOptions(env: NodeJS.ProcessEnv = process.env): LeaseOptions {
+  const raw = env.FERRY_NATS_LEASE_TTL_MS;
+  if (raw === undefined || raw === '') return {};
+  const n = Number(raw);
+  if (!Number.isInteger(n) || n <= 0)
+    throw new FerryError('CONFIG', `FERRY_NATS_LEASE_TTL_MS must be a positive integer, got ${raw}`, {
+      configPath: 'FERRY_NATS_LEASE_TTL_MS',
+    });
+  return { ttlMs: n };
+}
 
 /**
  * How this process reaches NATS: the URL from `--nats` / FERRY_NATS_URL / the config's `nats.url`; a creds file
@@ -46,6 +100,7 @@ export async function connectNats(
   }
   const replicas = Number(process.env.FERRY_NATS_REPLICAS ?? 1);
   return NatsTransport.connect(options, {
+    ...natsTuning(),
     logger,
     replicas,
     ...(extra.graceMs ? { graceMs: extra.graceMs } : {}),

@@ -5,3 +5,6 @@ export * from './report.js';
 export * from './run.js';
 export * from './run-state.js';
 export * from './verify.js';
+export * from './profile/index.js';
+export * from './audit/index.js';
+export * from './rollback/index.js';

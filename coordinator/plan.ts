@@ -4,12 +4,18 @@
  *   source.listTables/describe ──► target.mapTable ──► key choice ──► source.sampleKeys ──► planPartitions
  *                                                                                        └─► Plan (+ hash)
  *
+ * With a mapping (`columns`, `rules`, `dedupe` in the config), transform/ checks it against the source table and
+ * gives the target columns; they, not the source's, go through `target.mapTable`. The validated mapping is
+ * stored in the table plan, so every worker runs exactly that.
+ *
  * The plan is deterministic: the same config and source give the same plan and hash.
  */
 import { createHash } from 'node:crypto';
 import {
   type EndpointInfo,
+  type ForeignKey,
   FerryError,
+  formatLogicalType,
   type KeyStats,
   type Plan,
   type PlanOptions,
@@ -22,6 +28,12 @@ import {
   type WriteMode,
 } from '../core/index.js';
 import { planPartitions } from '../partitioning/index.js';
+import {
+  checkParentKeys,
+  parseTableMapping,
+  type TableTransform,
+  targetColumnsOf,
+} from '../transform/index.js';
 
 /** One table the user asked for; `name` is `table` or `schema.table`. */
 export interface TableSelection {
@@ -34,6 +46,10 @@ export interface TableSelection {
   partitionRows?: number;
   /** Write mode for this table (default: the plan's). */
   mode?: WriteMode;
+  /** The table's mapping keys as written in the config (`columns`, `unmapped`, `rules`, `dedupe`). */
+  mapping?: unknown;
+  /** Where the table sits in the config (`tables[2]`), for mapping errors. */
+  configPath?: string;
 }
 
 export interface PlanRequest {
@@ -47,6 +63,11 @@ export interface PlanRequest {
   tables?: TableSelection[];
   /** Schema for target tables (default: the target's default schema). */
   targetSchema?: string;
+  /**
+   * Whether the transform salt is set: when false, a mapping with `mask: hash` is refused here, before any data
+   * moves. Undefined: not checked (e.g. `ferry plan`, which only shows the plan).
+   */
+  saltAvailable?: boolean;
   signal?: AbortSignal;
 }
 
@@ -108,12 +129,74 @@ function chooseKey(spec: TableSpec, sel: TableSelection): string[] {
   return key;
 }
 
+/**
+ * The target columns copied unchanged from a source column, as target name → source name: no step changes
+ * their values or type, so the partitioning key can be renamed onto them.
+ */
+export function unchangedColumns(t: TableTransform, source: TableSpec): Map<string, string> {
+  const targets = targetColumnsOf(t, source.columns);
+  const out = new Map<string, string>();
+  t.columns.forEach((c, i) => {
+    if (c.source.kind !== 'from') return;
+    const changed =
+      c.trim || c.normalize || c.case || c.regexReplace || c.map || c.cast || c.timezone || c.mask;
+    const from = source.columns.find((s) => s.name === (c.source as { column: string }).column);
+    if (changed || c.default !== undefined || !from) return;
+    if (formatLogicalType(from.type) !== formatLogicalType(targets[i]!.type)) return;
+    out.set(c.name, from.name);
+  });
+  return out;
+}
+
+/**
+ * The table spec a transform produces: its target columns, and the keys whose columns all reach the target
+ * unchanged (renamed). Foreign keys, secondary indexes and checks name source columns and values the mapping
+ * may change, so they are not carried over.
+ */
+function transformedSpec(spec: TableSpec, t: TableTransform, unchanged: Map<string, string>): TableSpec {
+  const toTarget = new Map([...unchanged].map(([target, source]) => [source, target]));
+  const rename = (cols: string[]) =>
+    cols.every((c) => toTarget.has(c)) ? cols.map((c) => toTarget.get(c)!) : undefined;
+  const out: TableSpec = {
+    ...(spec.schema ? { schema: spec.schema } : {}),
+    name: spec.name,
+    columns: targetColumnsOf(t, spec.columns),
+    primaryKey: rename(spec.primaryKey) ?? [],
+    estimatedRows: spec.estimatedRows,
+    estimatedBytes: spec.estimatedBytes,
+  };
+  const unique = (spec.uniqueKeys ?? []).map(rename).filter((u): u is string[] => u !== undefined);
+  if (unique.length) out.uniqueKeys = unique;
+  return out;
+}
+
+function usesHashMask(t: TableTransform): boolean {
+  return t.columns.some((c) => c.mask?.kind === 'hash');
+}
+
 async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): Promise<TablePlan> {
   const spec = await req.source.describe(ref);
   const name = tableName(spec);
   const targetRef: TableRef = { name: sel.targetName ?? spec.name };
   if (req.targetSchema) targetRef.schema = req.targetSchema;
-  const target = req.target.mapTable(spec, targetRef);
+  let transform: TableTransform | undefined;
+  let unchanged: Map<string, string> | undefined;
+  if (sel.mapping !== undefined) {
+    const path = sel.configPath ?? `tables[${name}]`;
+    transform = parseTableMapping(sel.mapping, path, spec.columns);
+    await checkParentKeys(req.source, transform, path);
+    if (req.saltAvailable === false && usesHashMask(transform))
+      throw new FerryError('CONFIG', `${path}: mask: hash needs the transform salt, which is not set`, {
+        table: name,
+        configPath: `${path}.columns`,
+        hint: 'set FERRY_TRANSFORM_SALT_FILE (a chmod 600 file) or transform_salt_file in the config',
+      });
+    unchanged = unchangedColumns(transform, spec);
+  }
+  const target = req.target.mapTable(
+    transform ? transformedSpec(spec, transform, unchanged!) : spec,
+    targetRef,
+  );
   const declared = chooseKey(spec, sel);
   // A keyless table is split by the source's row id when it has one (PostgreSQL ctid), else it is one partition.
   const byRowId = declared.length === 0 && req.source.rowIdKey !== undefined;
@@ -134,15 +217,24 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
         reason: `no primary key: ${partitions.length} ${keyColumns[0]} block ranges, verified as a whole table`,
       }
     : planned.info;
-  return {
+  const plan: TablePlan = {
     source: spec,
     target,
-    columns: spec.columns.map((c, i) => ({ source: c.name, target: target.columns[i]!.name })),
+    columns: unchanged
+      ? [...unchanged].map(([t, s]) => ({ source: s, target: t }))
+      : spec.columns.map((c, i) => ({ source: c.name, target: target.columns[i]!.name })),
     keyColumns,
     mode: sel.mode ?? req.mode,
     partitioning: info,
     partitions,
   };
+  if (transform) {
+    plan.transform = transform;
+    const sources = new Set(unchanged!.values());
+    // A key the target does not hold unchanged cannot select a partition's rows there: verify the whole table.
+    if (keyColumns.length > 0 && !keyColumns.every((k) => sources.has(k))) plan.verifyBy = 'table';
+  }
+  return plan;
 }
 
 /** Builds the plan for a migration. Every target type is decided here, so a type that cannot be held fails before any data moves. */
@@ -150,6 +242,7 @@ export async function buildPlan(req: PlanRequest): Promise<Plan> {
   const selected = resolveTables(await req.source.listTables(), req.tables);
   const tables: TablePlan[] = [];
   for (const { ref, sel } of selected) tables.push(await planTable(req, ref, sel));
+  linkForeignKeys(tables);
   const seen = new Map<string, string>();
   for (const t of tables) {
     const key = tableName(t.target).toLowerCase();
@@ -185,4 +278,33 @@ export function planTotals(plan: Plan): { tables: number; partitions: number; es
     for (const p of t.partitions) estimatedRows += p.estimatedRows;
   }
   return { tables: plan.tables.length, partitions, estimatedRows };
+}
+
+/**
+ * Foreign keys of the target tables point at the target names of the referenced tables; a foreign key to a
+ * table outside the migration cannot be created on the target and is left out with a warning in the plan.
+ */
+function linkForeignKeys(tables: TablePlan[]): void {
+  const bySource = new Map(tables.map((t) => [tableName(t.source), t]));
+  for (const t of tables) {
+    if (!t.target.foreignKeys) continue;
+    const kept: ForeignKey[] = [];
+    for (const fk of t.target.foreignKeys) {
+      const parent =
+        bySource.get(tableName(fk.references)) ??
+        (fk.references.schema ? undefined : tables.find((p) => p.source.name === fk.references.name));
+      if (!parent) {
+        (t.warnings ??= []).push(
+          `foreign key (${fk.columns.join(', ')}) → ${tableName(fk.references)} not created: that table is not part of this migration`,
+        );
+        continue;
+      }
+      const rename = new Map(parent.columns.map((c) => [c.source, c.target]));
+      const references: TableRef = { name: parent.target.name };
+      if (parent.target.schema) references.schema = parent.target.schema;
+      kept.push({ ...fk, references, referencedColumns: fk.referencedColumns.map((c) => rename.get(c) ?? c) });
+    }
+    if (kept.length) t.target.foreignKeys = kept;
+    else delete t.target.foreignKeys;
+  }
 }

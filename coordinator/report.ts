@@ -1,11 +1,79 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { checksumsEqual, combineChecksums, ZERO_CHECKSUM } from '../checksums/index.js';
-import { type Checksum, describeError, type Plan, type SerializedError, tableName } from '../core/index.js';
+import {
+  type Checksum,
+  describeError,
+  FerryError,
+  type Plan,
+  type SerializedError,
+  type TablePlan,
+  tableName,
+  verifiedAsWholeTable,
+} from '../core/index.js';
 import type { RunInfo, RunSnapshot } from './run-state.js';
+
+/** A table's rejected rows (from its partitions' results) and the rows loaded. */
+export interface TableRejects {
+  rejected: number;
+  byRule: Record<string, number>;
+  loaded: bigint;
+}
+
+/** The rejected and loaded rows of a table, from the results its partitions recorded in the run log. */
+export function tableRejects(t: TablePlan, snapshot: RunSnapshot): TableRejects {
+  const out: TableRejects = { rejected: 0, byRule: {}, loaded: 0n };
+  for (const p of t.partitions) {
+    const s = snapshot.partitions.get(p.id);
+    if (s?.status !== 'done' || !s.result) continue;
+    out.loaded += BigInt(s.result.written?.rows ?? '0');
+    const r = s.result.rejected;
+    if (!r) continue;
+    out.rejected += r.rows;
+    for (const [rule, n] of Object.entries(r.byRule)) out.byRule[rule] = (out.byRule[rule] ?? 0) + n;
+  }
+  return out;
+}
+
+/** The share of a table's source rows that were rejected, in percent (0 when it read none). */
+export function rejectPercent(r: TableRejects): number {
+  const total = Number(r.loaded) + r.rejected;
+  return total === 0 ? 0 : (r.rejected / total) * 100;
+}
+
+/** The error that fails a run whose table rejected more than `limit` percent of its rows, or undefined. */
+export function rejectLimitError(
+  t: TablePlan,
+  r: TableRejects,
+  limit: number,
+  runId: string,
+): FerryError | undefined {
+  const pct = rejectPercent(r);
+  if (pct <= limit) return undefined;
+  const name = tableName(t.source);
+  const rules = Object.entries(r.byRule)
+    .sort((a, b) => b[1] - a[1])
+    .map(([rule, n]) => `${rule} ${n}`)
+    .join(', ');
+  return new FerryError(
+    'DATA',
+    `${name}: ${r.rejected} of ${Number(r.loaded) + r.rejected} source rows were rejected (${formatPercent(pct)}), above max_reject_percent ${limit}% (${rules})`,
+    {
+      run: runId,
+      table: name,
+      hint: `list them with \`ferry rejects ${runId} --table ${name}\`; fix the data or the mapping, or raise max_reject_percent and \`ferry resume ${runId}\``,
+    },
+  );
+}
+
+function formatPercent(p: number): string {
+  return `${p < 0.01 && p > 0 ? p.toPrecision(2) : p.toFixed(2)}%`;
+}
 
 export interface TableReport {
   table: string;
+  /** What the plan could not carry over (e.g. a foreign key to a table outside the migration). */
+  warnings?: string[];
   target: string;
   partitions: number;
   partitioning: string;
@@ -18,6 +86,13 @@ export interface TableReport {
   /** True when every partition was read back from the target and matched what was written. */
   verified: boolean;
   bytes: number;
+  /** Rows the table's transform rejected (in the reject store), per rule; only for tables with a transform. */
+  rejected?: number;
+  rejectsByRule?: Record<string, number>;
+  /** Rejected share of the source rows, in percent. */
+  rejectPercent?: number;
+  /** How the rows were verified: by partition range read-back, or the whole target table at once. */
+  verifiedBy?: 'range' | 'table';
 }
 
 export interface RunReport {
@@ -40,10 +115,24 @@ export interface RunReport {
   consistency: { consistent: boolean; reason: string; position?: string };
   tables: TableReport[];
   failures: { partition: string; table: string; attempt: number; error: SerializedError; message: string }[];
+  /** The `max_reject_percent` the run was held to, when set. */
+  maxRejectPercent?: number;
+}
+
+/** Options of `buildReport`. */
+export interface ReportOptions {
+  /** The run's `max_reject_percent`: a table above it is listed among the failures. */
+  maxRejectPercent?: number;
 }
 
 /** Builds the report of a run from its plan and its folded event log. */
-export function buildReport(plan: Plan, info: RunInfo, snapshot: RunSnapshot, seconds: number): RunReport {
+export function buildReport(
+  plan: Plan,
+  info: RunInfo,
+  snapshot: RunSnapshot,
+  seconds: number,
+  options: ReportOptions = {},
+): RunReport {
   const tables: TableReport[] = [];
   const failures: RunReport['failures'] = [];
   let rows = 0n;
@@ -80,7 +169,8 @@ export function buildReport(plan: Plan, info: RunInfo, snapshot: RunSnapshot, se
     }
     rows += BigInt(written.rows);
     bytes += tBytes;
-    tables.push({
+    const whole = verifiedAsWholeTable(t);
+    const table: TableReport = {
       table: tableName(t.source),
       target: tableName(t.target),
       partitions: t.partitions.length,
@@ -88,16 +178,45 @@ export function buildReport(plan: Plan, info: RunInfo, snapshot: RunSnapshot, se
       done,
       failed,
       sourceRows: written.rows,
-      targetRows:
-        t.partitioning.strategy === 'ctid' ? (snapshot.tablesVerified.get(tableName(t.source))?.actual.rows ?? '0') : readBack.rows,
+      targetRows: whole
+        ? (snapshot.tablesVerified.get(tableName(t.source))?.actual.rows ?? '0')
+        : readBack.rows,
       written,
       readBack,
-      verified:
-        t.partitioning.strategy === 'ctid'
-          ? done === t.partitions.length && snapshot.tablesVerified.get(tableName(t.source))?.ok === true
-          : verified && checksumsEqual(written, readBack),
+      verified: whole
+        ? done === t.partitions.length && snapshot.tablesVerified.get(tableName(t.source))?.ok === true
+        : verified && checksumsEqual(written, readBack),
       bytes: tBytes,
-    });
+    };
+    if (t.transform) {
+      const r = tableRejects(t, snapshot);
+      // Source rows = loaded + rejected: a rejected row was read but, by design, not loaded.
+      table.sourceRows = (BigInt(written.rows) + BigInt(r.rejected)).toString();
+      table.rejected = r.rejected;
+      table.rejectsByRule = r.byRule;
+      table.rejectPercent = Math.round(rejectPercent(r) * 1000) / 1000;
+      table.verifiedBy = whole ? 'table' : 'range';
+      const over =
+        options.maxRejectPercent !== undefined
+          ? rejectLimitError(t, r, options.maxRejectPercent, info.runId)
+          : undefined;
+      if (over && done === t.partitions.length)
+        failures.push({
+          partition: table.table,
+          table: table.table,
+          attempt: 0,
+          error: over.toJSON(),
+          message: describeError(over.toJSON()),
+        });
+    }
+    if (t.warnings?.length) table.warnings = t.warnings;
+    tables.push(table);
+  }
+  // Steps outside any partition (foreign keys added at the end) that failed.
+  const planned = new Set(plan.tables.flatMap((t) => t.partitions.map((p) => p.id)));
+  for (const [id, s] of snapshot.partitions) {
+    if (planned.has(id) || s.status !== 'failed' || !s.result?.error) continue;
+    failures.push({ partition: id, table: s.result.table, attempt: s.result.attempt, error: s.result.error, message: describeError(s.result.error) });
   }
   const secs = Math.max(seconds, 1e-3);
   const report: RunReport = {
@@ -118,6 +237,7 @@ export function buildReport(plan: Plan, info: RunInfo, snapshot: RunSnapshot, se
     consistency: consistencyOf(snapshot),
     tables,
     failures,
+    ...(options.maxRejectPercent !== undefined ? { maxRejectPercent: options.maxRejectPercent } : {}),
   };
   return report;
 }
@@ -125,14 +245,29 @@ export function buildReport(plan: Plan, info: RunInfo, snapshot: RunSnapshot, se
 function consistencyOf(snapshot: RunSnapshot): RunReport['consistency'] {
   const s = snapshot.snapshots;
   if (s.length === 0) {
-    return { consistent: false, reason: 'the source has no shared snapshot: each partition read the data as it was when read' };
+    return {
+      consistent: false,
+      reason: 'the source has no shared snapshot: each partition read the data as it was when read',
+    };
   }
   if (s.length > 1) {
-    return { consistent: false, reason: `resumed ${s.length - 1} time(s): partitions read ${s.length} different snapshots of the source` };
+    return {
+      consistent: false,
+      reason: `resumed ${s.length - 1} time(s): partitions read ${s.length} different snapshots of the source`,
+    };
   }
   const only = s[0]!;
-  if (!only.consistent) return { consistent: false, reason: 'per-partition snapshots: each partition is consistent in itself, the run is not one point in time' };
-  return { consistent: true, reason: `one snapshot (${only.id}) shared by every reader`, ...(only.position ? { position: only.position } : {}) };
+  if (!only.consistent)
+    return {
+      consistent: false,
+      reason:
+        'per-partition snapshots: each partition is consistent in itself, the run is not one point in time',
+    };
+  return {
+    consistent: true,
+    reason: `one snapshot (${only.id}) shared by every reader`,
+    ...(only.position ? { position: only.position } : {}),
+  };
 }
 
 /** The report as Markdown for a person. */
@@ -159,11 +294,41 @@ export function reportMarkdown(r: RunReport): string {
     'Partitioning: ' + r.tables.map((t) => `${t.table} (${t.partitioning})`).join('; '),
     '',
   ];
+  const mapped = r.tables.filter((t) => t.rejected !== undefined);
+  if (mapped.length) {
+    lines.push(
+      '## Rejected rows',
+      '',
+      `Rows the mapping or a business rule rejected are in the reject store (\`ferry rejects ${r.runId}\`), never loaded and never dropped.` +
+        (r.maxRejectPercent !== undefined ? ` Limit: ${r.maxRejectPercent}% of a table's source rows.` : ''),
+      '',
+      '| table | rule | rejected rows |',
+      '|---|---|---:|',
+    );
+    for (const t of mapped) {
+      lines.push(`| ${t.table} | **all rules** | **${t.rejected}** (${t.rejectPercent}%) |`);
+      for (const [rule, n] of Object.entries(t.rejectsByRule ?? {}).sort((a, b) => b[1] - a[1]))
+        lines.push(`| ${t.table} | ${rule} | ${n} |`);
+    }
+    lines.push('');
+    const whole = mapped.filter((t) => t.verifiedBy === 'table').map((t) => t.table);
+    if (whole.length)
+      lines.push(
+        `Verified as whole tables (their key is not copied unchanged, so partitions cannot be read back by range): ${whole.join(', ')}.`,
+        '',
+      );
+  }
+  const warnings = r.tables.flatMap((t) => (t.warnings ?? []).map((w) => `- ${t.table}: ${w}`));
+  if (warnings.length) lines.push('## Warnings', '', ...warnings, '');
   if (r.failures.length) {
     lines.push(
       '## Failures',
       '',
-      ...r.failures.map((f) => `- partition ${f.partition} (attempt ${f.attempt}): ${f.message}`),
+      ...r.failures.map((f) =>
+        f.attempt === 0
+          ? `- ${f.message}`
+          : `- partition ${f.partition} (attempt ${f.attempt}): ${f.message}`,
+      ),
       '',
     );
     lines.push(

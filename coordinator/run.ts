@@ -18,6 +18,7 @@ import {
   type Target,
   tableName,
   toFerryError,
+  verifiedAsWholeTable,
   ATTR,
   SPANS,
   spanHeaders,
@@ -27,6 +28,7 @@ import type { Span } from '@opentelemetry/api';
 import { checksumsEqual, combineChecksums, subtractChecksums, ZERO_CHECKSUM } from '../checksums/index.js';
 import type { PartitionTask, Transport } from '../transport/index.js';
 import { TASK_SCHEMA } from '../transport/index.js';
+import { rejectLimitError, tableRejects } from './report.js';
 import type { RunDirectory, RunInfo } from './run-state.js';
 
 export interface RunProgress {
@@ -48,6 +50,14 @@ export interface RunRequest {
   onError?: 'fail' | 'continue';
   /** Attempts per partition for retryable failures (default 3). */
   maxAttempts?: number;
+  /**
+   * Attempt numbers of this invocation start above this floor. A distributed coordinator passes
+   * (lease epoch − 1) × 100, so a restarted coordinator without the old run log still fences out every task
+   * an earlier coordinator published (and JetStream does not drop its re-publishes as duplicates).
+   */
+  attemptFloor?: number;
+  /** How often to ask the transport for lost tasks while waiting for results (default 30 s). */
+  reconcileIntervalMs?: number;
   /** Only these partitions (retry of failed ones); default: every partition not done. */
   onlyPartitions?: Set<string>;
   progress?: RunProgress;
@@ -56,6 +66,11 @@ export interface RunRequest {
    * tables split by a source-only row id (ctid); without it such tables are reported unverified.
    */
   tableChecksum?: (table: TablePlan) => Promise<Checksum>;
+  /**
+   * A table whose transform rejected more than this percentage of its source rows fails the run when its last
+   * partition is in (before its indexes and constraints are built). Default: no limit.
+   */
+  maxRejectPercent?: number;
   signal?: AbortSignal;
 }
 
@@ -76,8 +91,12 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
 
   for (const t of plan.tables) {
     await target.prepareTable(t.target, t.mode, { runId, resuming: req.resuming });
-    if (!req.resuming && wholeTableVerified(t) && t.mode === 'append' && req.tableChecksum) {
-      dir.append({ type: 'table_baseline', table: tableName(t.source), checksum: await req.tableChecksum(t) });
+    if (!req.resuming && verifiedAsWholeTable(t) && t.mode === 'append' && req.tableChecksum) {
+      dir.append({
+        type: 'table_baseline',
+        table: tableName(t.source),
+        checksum: await req.tableChecksum(t),
+      });
     }
   }
 
@@ -116,7 +135,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       // without a recorded verification is dispatched again: the worker sees the ledger entry and only verifies.
       if (ledger.has(p.id) && snapshot.partitions.get(p.id)?.status === 'done') continue;
       if (req.onlyPartitions && !req.onlyPartitions.has(p.id)) continue;
-      const attempt = (snapshot.partitions.get(p.id)?.attempts ?? 0) + 1;
+      const attempt = Math.max(snapshot.partitions.get(p.id)?.attempts ?? 0, req.attemptFloor ?? 0) + 1;
       todo.push({ schema: TASK_SCHEMA, runId, partitionId: p.id, attempt, trace: spanHeaders(spanOf(t)) });
       remaining.set(p.table, (remaining.get(p.table) ?? 0) + 1);
     }
@@ -125,8 +144,15 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
 
   const results = new Map<string, PartitionResult>();
   const finishTable = async (t: TablePlan) => {
-    if (wholeTableVerified(t) && req.tableChecksum) await verifyWholeTable(req, t, snapshot.baselines.get(tableName(t.source)));
-    await target.finishTable(t.target);
+    if (verifiedAsWholeTable(t) && req.tableChecksum)
+      await verifyWholeTable(req, t, snapshot.baselines.get(tableName(t.source)));
+    if (req.maxRejectPercent !== undefined && t.transform) {
+      const counts = tableRejects(t, dir.snapshot());
+      const err = rejectLimitError(t, counts, req.maxRejectPercent, runId);
+      if (err) throw err;
+    }
+    // Foreign keys wait until every table is loaded and keyed (parents may finish after children).
+    await target.finishTable({ ...t.target, foreignKeys: [] });
     dir.append({ type: 'table_finished', table: tableName(t.source) });
     req.progress?.onTableFinished?.(t);
   };
@@ -151,15 +177,25 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     );
     await req.transport.publish(tasks);
   };
+  // The attempt each partition waits for: results of older attempts (redelivered, or reported twice after a
+  // coordinator restart) are ignored, so nothing is counted twice.
+  const expected = new Map(todo.map((t) => [t.partitionId, t.attempt]));
   let outstanding = todo.length;
   if (outstanding > 0) await dispatch(todo);
+  const reconciler = startReconciler(req, expected, async (partitionId) => {
+    const table = partitionTable.get(partitionId)!;
+    const attempt = (expected.get(partitionId) ?? 0) + 1;
+    expected.set(partitionId, attempt);
+    log.warn({ partition: partitionId, attempt }, 'task lost by the transport: publishing it again');
+    await dispatch([{ schema: TASK_SCHEMA, runId, partitionId, attempt, trace: spanHeaders(spanOf(table)) }]);
+  });
   const maxAttempts = req.maxAttempts ?? 3;
   let failed = false;
 
   if (outstanding > 0) {
     for await (const result of req.transport.results(runId, req.signal)) {
       const table = partitionTable.get(result.partitionId);
-      if (!table) continue;
+      if (!table || expected.get(result.partitionId) !== result.attempt) continue;
       dir.append({ type: 'partition_result', result });
       const ok = result.status !== 'failed' && result.verified !== false;
       if (!ok && result.error?.retryable && result.attempt < maxAttempts) {
@@ -174,6 +210,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
           'retrying partition',
         );
         await new Promise((r) => setTimeout(r, delay));
+        expected.set(result.partitionId, result.attempt + 1);
         await dispatch([
           {
             schema: TASK_SCHEMA,
@@ -185,6 +222,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
         ]);
         continue;
       }
+      expected.delete(result.partitionId);
       results.set(result.partitionId, result);
       req.progress?.onResult?.(result, table);
       if (!ok) failed = true;
@@ -233,33 +271,90 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       });
     }
   }
+  reconciler.stop();
+  if (!failed && !req.onlyPartitions) {
+    for (const t of plan.tables) {
+      if (!t.target.foreignKeys?.length) continue;
+      try {
+        await target.finishTable(t.target);
+      } catch (e) {
+        failed = true;
+        const err = toFerryError(e, 'INTERNAL', { run: runId, table: tableName(t.source) });
+        log.error({ err: err.describe() }, 'adding foreign keys failed');
+        const partitionId = `${tableName(t.source)}#foreign-keys`;
+        dir.append({
+          type: 'partition_result',
+          result: { partitionId, table: tableName(t.source), attempt: 1, status: 'failed', bytes: 0, durationMs: 0, error: err.toJSON() },
+        });
+      }
+    }
+  }
   for (const t of plan.tables) endTableSpan(t, false);
   const status = failed ? 'failed' : 'succeeded';
   dir.append({ type: 'run_finished', status });
   return { status, results, alreadyDone: new Set(ledger.keys()), durationMs: performance.now() - started };
 }
 
-/** Tables split by a source-only row id cannot be read back by range: they are verified as a whole. */
-function wholeTableVerified(t: TablePlan): boolean {
-  return t.partitioning.strategy === 'ctid';
-}
-
 /**
  * Verifies a whole target table: its checksum (minus what it held before an append run) must equal the sum of
  * the ledger's checksums of every partition of this run. Throws VERIFY on a difference.
  */
-async function verifyWholeTable(req: RunRequest, t: TablePlan, baseline: Checksum | undefined): Promise<void> {
+async function verifyWholeTable(
+  req: RunRequest,
+  t: TablePlan,
+  baseline: Checksum | undefined,
+): Promise<void> {
   const name = tableName(t.source);
-  const ledger = (await req.target.readLedger(req.info.runId)).filter((e) => e.table === name && e.planHash === req.plan.hash);
-  const expected = ledger.reduce((sum, e) => combineChecksums(sum, { rows: e.rows, sum: e.checksum }), ZERO_CHECKSUM);
+  const ledger = (await req.target.readLedger(req.info.runId)).filter(
+    (e) => e.table === name && e.planHash === req.plan.hash,
+  );
+  const expected = ledger.reduce(
+    (sum, e) => combineChecksums(sum, { rows: e.rows, sum: e.checksum }),
+    ZERO_CHECKSUM,
+  );
   const held = await req.tableChecksum!(t);
   const actual = baseline ? subtractChecksums(held, baseline) : held;
   const ok = ledger.length === t.partitions.length && checksumsEqual(expected, actual);
   req.dir.append({ type: 'table_verified', table: name, ok, expected, actual });
   if (!ok) {
-    throw new FerryError('VERIFY', `target table ${tableName(t.target)} holds ${actual.rows} loaded rows (${actual.sum}), the ledger says ${expected.rows} (${expected.sum})`, {
-      table: name,
-      hint: 'run `ferry verify` to compare source and target',
-    });
+    throw new FerryError(
+      'VERIFY',
+      `target table ${tableName(t.target)} holds ${actual.rows} loaded rows (${actual.sum}), the ledger says ${expected.rows} (${expected.sum})`,
+      {
+        table: name,
+        hint: 'run `ferry verify` to compare source and target',
+      },
+    );
   }
+}
+
+/**
+ * While results are awaited, periodically asks the transport (when it can tell, as JetStream can) which
+ * outstanding partitions have no task stored anywhere — lost to a deleted stream or a crashed server — and
+ * re-publishes them. NATS is the dispatcher, not the record: the plan and the ledger say what must exist.
+ */
+function startReconciler(
+  req: RunRequest,
+  expected: Map<string, number>,
+  republish: (partitionId: string) => Promise<void>,
+): { stop(): void } {
+  const transport = req.transport as Transport & {
+    reconcile?(runId: string, ids: string[]): Promise<string[]>;
+  };
+  if (!transport.reconcile) return { stop() {} };
+  let busy = false;
+  const timer = setInterval(async () => {
+    if (busy || expected.size === 0) return;
+    busy = true;
+    try {
+      const missing = await transport.reconcile!(req.info.runId, [...expected.keys()]);
+      for (const id of missing) if (expected.has(id)) await republish(id);
+    } catch (e) {
+      req.logger.warn({ err: String(e) }, 'reconcile failed; will try again');
+    } finally {
+      busy = false;
+    }
+  }, req.reconcileIntervalMs ?? 30_000);
+  timer.unref();
+  return { stop: () => clearInterval(timer) };
 }

@@ -4,6 +4,11 @@
  *   for each planned partition (in parallel):  checksum(source.read(range)) vs checksum(target.read(range))
  *   on a mismatch: keyed row digests of both sides ─► the differing keys
  *
+ * A table with a transform is compared with what the target should contain: the source rows after the
+ * mapping, minus the rows its rules reject. A table whose key does not reach the target unchanged (or split
+ * by a source-only row id) is compared as a whole: the sum of its partitions' checksums against one checksum
+ * of the whole target table.
+ *
  * Checksums are computed by the caller's `checksumOf` (the CLI passes the thread pool), so verification of
  * a large table uses every core.
  */
@@ -18,13 +23,23 @@ import {
 import {
   type Checksum,
   type Plan,
+  type Secret,
+  type SerializedError,
   type Source,
+  type TablePlan,
   tableName,
   targetRange,
   toFerryError,
-  type SerializedError,
+  verifiedAsWholeTable,
 } from '../core/index.js';
 import { renameColumns } from '../formats/index.js';
+import {
+  type CompiledTransform,
+  compileTransform,
+  loadParentKeys,
+  type TableTransform,
+  transformBatches,
+} from '../transform/index.js';
 
 export interface VerifyRequest {
   plan: Plan;
@@ -37,6 +52,8 @@ export interface VerifyRequest {
   rules?: Record<string, CompareRules>;
   /** Most differing keys reported per partition (default 20). */
   maxKeys?: number;
+  /** The salt of `mask: hash`, for tables whose transform masks by hashing. */
+  transformSalt?: Secret;
   signal?: AbortSignal;
 }
 
@@ -50,6 +67,10 @@ export interface PartitionVerification {
   extra?: string[];
   changed?: string[];
   truncated?: boolean;
+  /** Source rows the table's transform rejects (not expected in the target). */
+  rejected?: number;
+  /** `table`: this partition's source checksum is compared as part of the whole table (`target` unused). */
+  comparedAs?: 'table';
   error?: SerializedError;
 }
 
@@ -61,6 +82,11 @@ export interface TableVerification {
   equal: boolean;
   partitions: number;
   mismatched: number;
+  /** Source rows the transform rejects, left out of the comparison; only for tables with a transform. */
+  rejected?: number;
+  /** How the table was compared: per partition range, or as a whole table. */
+  comparedBy: 'range' | 'table';
+  error?: SerializedError;
 }
 
 export interface VerifyOutcome {
@@ -73,78 +99,169 @@ async function* renamed(batches: AsyncIterable<RecordBatch>, names: string[]): A
   for await (const b of batches) yield renameColumns(b, names);
 }
 
+/** Compiles each table's transform once, with the parent keys its references rules need. */
+function transformCompiler(req: VerifyRequest): (t: TablePlan) => Promise<CompiledTransform> {
+  const cache = new Map<TablePlan, Promise<CompiledTransform>>();
+  return (t) => {
+    let c = cache.get(t);
+    if (!c) {
+      const transform = t.transform as TableTransform;
+      c = (async () => {
+        const parentKeys = await loadParentKeys(req.source, transform, {
+          batchRows: req.plan.options.batchRows,
+          ...(req.signal ? { signal: req.signal } : {}),
+        });
+        const salt = req.transformSalt?.reveal();
+        return compileTransform(transform, t.source.columns, salt === undefined ? {} : { salt }, {
+          parentKeys,
+        });
+      })();
+      cache.set(t, c);
+    }
+    return c;
+  };
+}
+
 /** Compares every partition of the plan between source and target; lists differing keys on mismatch. */
 export async function verifyPlan(req: VerifyRequest): Promise<VerifyOutcome> {
-  const jobs = req.plan.tables.flatMap((t) => t.partitions.map((p) => ({ t, p })));
-  const out: PartitionVerification[] = new Array(jobs.length);
+  const partitionJobs = req.plan.tables.flatMap((t) => t.partitions.map((p) => ({ t, p })));
+  const wholeTables = req.plan.tables.filter(verifiedAsWholeTable);
+  const out: PartitionVerification[] = new Array(partitionJobs.length);
+  const wholeTarget = new Map<TablePlan, { checksum: Checksum; error?: SerializedError }>();
   const batchRows = req.plan.options.batchRows;
-  let next = 0;
-  const worker = async () => {
-    while (next < jobs.length) {
-      const i = next++;
-      const { t, p } = jobs[i]!;
-      const names = t.columns.map((c) => c.target);
-      const rules = req.rules?.[tableName(t.target)];
-      const readSource = () =>
-        renamed(
-          req.source.read(t.source, p.range, {
-            batchRows,
-            columns: t.columns.map((c) => c.source),
-            signal: req.signal,
-          }),
-          names,
-        );
-      const range = targetRange(t, p.range);
-      const readTarget = () =>
-        req.target.read(t.target, range, { batchRows, columns: names, signal: req.signal });
-      try {
-        const [source, target] = await Promise.all([
-          req.checksumOf(readSource(), rules),
-          req.checksumOf(readTarget(), rules),
-        ]);
-        const v: PartitionVerification = {
+  const compiled = transformCompiler(req);
+  const targetNames = (t: TablePlan) =>
+    t.transform ? t.target.columns.map((c) => c.name) : t.columns.map((c) => c.target);
+
+  const sourceRows = async (
+    t: TablePlan,
+    p: (typeof partitionJobs)[number]['p'],
+    counted?: { rows: number },
+  ) => {
+    if (!t.transform)
+      return renamed(
+        req.source.read(t.source, p.range, {
+          batchRows,
+          columns: t.columns.map((c) => c.source),
+          signal: req.signal,
+        }),
+        t.columns.map((c) => c.target),
+      );
+    const names = new Set(t.source.columns.map((c) => c.name));
+    return transformBatches(
+      await compiled(t),
+      req.source.read(t.source, p.range, {
+        batchRows,
+        columns: t.source.columns.map((c) => c.name),
+        signal: req.signal,
+      }),
+      { table: p.table, partition: p.id, keyColumns: t.keyColumns.filter((k) => names.has(k)) },
+      (rejects) => {
+        if (counted) counted.rows += rejects.length;
+      },
+    );
+  };
+
+  const verifyPartition = async (i: number) => {
+    const { t, p } = partitionJobs[i]!;
+    const rules = req.rules?.[tableName(t.target)];
+    const counted = { rows: 0 };
+    const withRejects = (v: PartitionVerification) => (t.transform ? { ...v, rejected: counted.rows } : v);
+    try {
+      if (verifiedAsWholeTable(t)) {
+        const source = await req.checksumOf(await sourceRows(t, p, counted), rules);
+        out[i] = withRejects({
           partitionId: p.id,
           table: p.table,
           source,
-          target,
-          equal: checksumsEqual(source, target),
-        };
-        if (!v.equal) {
-          const diff = await diffKeyedDigests(readSource(), readTarget(), range.columns, {
-            rules,
-            maxKeys: req.maxKeys ?? 20,
-          });
-          Object.assign(v, diff);
-        }
-        out[i] = v;
-      } catch (e) {
-        const err = toFerryError(e, 'INTERNAL', { table: p.table, partition: p.id });
-        out[i] = {
-          partitionId: p.id,
-          table: p.table,
-          source: ZERO_CHECKSUM,
           target: ZERO_CHECKSUM,
-          equal: false,
-          error: err.toJSON(),
-        };
+          equal: true,
+          comparedAs: 'table',
+        });
+        return;
       }
+      const range = targetRange(t, p.range);
+      const readTarget = () =>
+        req.target.read(t.target, range, { batchRows, columns: targetNames(t), signal: req.signal });
+      const [source, target] = await Promise.all([
+        req.checksumOf(await sourceRows(t, p, counted), rules),
+        req.checksumOf(readTarget(), rules),
+      ]);
+      const v: PartitionVerification = withRejects({
+        partitionId: p.id,
+        table: p.table,
+        source,
+        target,
+        equal: checksumsEqual(source, target),
+      });
+      if (!v.equal) {
+        const diff = await diffKeyedDigests(await sourceRows(t, p), readTarget(), range.columns, {
+          rules,
+          maxKeys: req.maxKeys ?? 20,
+        });
+        Object.assign(v, diff);
+      }
+      out[i] = v;
+    } catch (e) {
+      const err = toFerryError(e, 'INTERNAL', { table: p.table, partition: p.id });
+      out[i] = {
+        partitionId: p.id,
+        table: p.table,
+        source: ZERO_CHECKSUM,
+        target: ZERO_CHECKSUM,
+        equal: false,
+        error: err.toJSON(),
+      };
     }
+  };
+
+  const verifyWholeTarget = async (t: TablePlan) => {
+    try {
+      const checksum = await req.checksumOf(
+        req.target.read(
+          t.target,
+          { columns: [], whole: true },
+          { batchRows, columns: targetNames(t), signal: req.signal },
+        ),
+        req.rules?.[tableName(t.target)],
+      );
+      wholeTarget.set(t, { checksum });
+    } catch (e) {
+      const err = toFerryError(e, 'INTERNAL', { table: tableName(t.source) });
+      wholeTarget.set(t, { checksum: ZERO_CHECKSUM, error: err.toJSON() });
+    }
+  };
+
+  const jobs: (() => Promise<void>)[] = [
+    ...wholeTables.map((t) => () => verifyWholeTarget(t)),
+    ...partitionJobs.map((_, i) => () => verifyPartition(i)),
+  ];
+  let next = 0;
+  const worker = async () => {
+    while (next < jobs.length) await jobs[next++]!();
   };
   await Promise.all(Array.from({ length: Math.max(1, req.concurrency) }, worker));
   const tables = req.plan.tables.map((t): TableVerification => {
     const parts = out.filter((v) => v.table === tableName(t.source));
     const source = parts.reduce((a, v) => combineChecksums(a, v.source), ZERO_CHECKSUM);
-    const targetChecksum = parts.reduce((a, v) => combineChecksums(a, v.target), ZERO_CHECKSUM);
+    const whole = wholeTarget.get(t);
+    const targetChecksum = whole
+      ? whole.checksum
+      : parts.reduce((a, v) => combineChecksums(a, v.target), ZERO_CHECKSUM);
     const mismatched = parts.filter((v) => !v.equal).length;
-    return {
+    const v: TableVerification = {
       table: tableName(t.source),
       target: tableName(t.target),
       source,
       targetChecksum,
-      equal: mismatched === 0 && checksumsEqual(source, targetChecksum),
+      equal: mismatched === 0 && !whole?.error && checksumsEqual(source, targetChecksum),
       partitions: parts.length,
       mismatched,
+      comparedBy: whole ? 'table' : 'range',
     };
+    if (t.transform) v.rejected = parts.reduce((n, p) => n + (p.rejected ?? 0), 0);
+    if (whole?.error) v.error = whole.error;
+    return v;
   });
   return { ok: tables.every((t) => t.equal), tables, partitions: out };
 }

@@ -124,7 +124,10 @@ export interface LoadRequest {
   table: TableSpec;
   /** The partition, with its range expressed in target column names. */
   partition: Partition;
-  /** Fencing number; the commit is refused if the ledger holds a higher attempt for this partition. */
+  /**
+   * Fencing number of this delivery (`fenceOf`: attempt × 1000 + deliveries). The commit is refused when a
+   * newer fence has started for the partition (`Target.beginAttempt`) or one not older has committed.
+   */
   attempt: number;
   /**
    * Remove the partition's key range (or the whole table for a `whole` range) in the same transaction
@@ -132,6 +135,29 @@ export interface LoadRequest {
    * committed this range. Never set in append mode.
    */
   clearRange: boolean;
+}
+
+/** What `Target.beginAttempt` needs: the partition and the fence of this delivery. */
+export type AttemptStart = Pick<LoadRequest, 'runId' | 'planHash' | 'partition' | 'attempt'>;
+
+/** Deliveries of one attempt that fences can tell apart (JetStream's MaxDeliver is far below). */
+export const FENCE_DELIVERIES = 1000;
+
+/**
+ * The fencing number of one delivery of a task: attempt × 1000 + delivery count. It grows with every
+ * re-publish (a higher attempt) and every redelivery of the same message, so the newest delivery always
+ * holds the highest fence.
+ */
+export function fenceOf(attempt: number, deliveries: number): number {
+  return attempt * FENCE_DELIVERIES + Math.min(Math.max(1, deliveries), FENCE_DELIVERIES - 1);
+}
+
+/**
+ * True for the error of a load its fence refused (DATA, "… is fenced: …"): a newer delivery of the task owns
+ * the partition and reports it, so this delivery's outcome is not the partition's.
+ */
+export function isFencedError(e: { code?: string; message?: string } | undefined): boolean {
+  return e?.code === 'DATA' && / is fenced: /.test(e.message ?? '');
 }
 
 export interface PartitionWriter {
@@ -163,9 +189,77 @@ export interface Target {
   /** Committed ledger entries, of one run or all. */
   readLedger(runId?: string): Promise<LedgerEntry[]>;
   openPartition(request: LoadRequest, signal?: AbortSignal): Promise<PartitionWriter>;
+  /**
+   * Optional: records, in a short transaction of its own, that fence `request.attempt` has started on the
+   * partition, before the worker reads the ledger and loads. From then on a commit by an older fence (a worker
+   * paused past its ack deadline, whose task was delivered again) is refused. Throws DATA "fenced" when a
+   * newer fence has already started. Targets without it (single-process ones) fence by the ledger alone.
+   */
+  beginAttempt?(request: AttemptStart): Promise<void>;
   /** Called once after a table's last partition is loaded: indexes and constraints. */
   finishTable(table: TableSpec): Promise<void>;
   /** An independent reader of what this target holds, for verification. */
   reader(): Promise<Source>;
+  /**
+   * Optional: what `ferry rollback` needs to undo a run in this target (side tables, undo in one transaction).
+   * Without it, runs into this target cannot be rolled back.
+   */
+  rollbackSupport?(): TargetRollback;
   close(): Promise<void>;
+}
+
+/**
+ * How a target undoes one table of a run (coordinator/rollback). Side tables (backups, pre-run key snapshots)
+ * live beside the table: same schema, names chosen by the coordinator.
+ */
+export interface TargetRollback {
+  /**
+   * How an append into an existing table is undone: `key-snapshot` (rows in the run's ranges whose key was not
+   * there before, from a side table of pre-run keys) or `run-files` (each partition is its own file, named by run).
+   */
+  readonly appendUndo: 'key-snapshot' | 'run-files';
+  /**
+   * Copies `SELECT columns FROM table [WHERE range]` into side table `name` (all columns by default). For a full
+   * copy, also returns the statements that recreate the table exactly (its DDL and indexes) when the engine can
+   * give them; a restore then uses them.
+   */
+  saveRows(
+    table: TableSpec,
+    name: string,
+    options?: { columns?: string[]; range?: KeyRange },
+  ): Promise<{ definition?: string[] }>;
+  /** Undoes one table and removes the run's ledger entries of it, in one target transaction. */
+  undoTable(request: UndoRequest): Promise<{ deletedRows: string }>;
+  /** Drops side table `name` beside `table` when it exists. */
+  dropSideTable(table: TableRef, name: string): Promise<void>;
+}
+
+/** What `TargetRollback.undoTable` does to one table. */
+export type UndoStep =
+  /** The table did not exist before the run: drop it. */
+  | { kind: 'drop' }
+  /** Put back the pre-run copy in side table `from` (recreating the table from `definition` when given). */
+  | { kind: 'restore'; from: string; definition?: string[] }
+  /**
+   * Delete the rows in `ranges` whose key (the ranges' columns) is not in side table `keys`; when `nullRows` is
+   * given, replace the rows with a NULL key by that side table's rows.
+   */
+  | { kind: 'delete-loaded'; ranges: KeyRange[]; keys: string; nullRows?: string; nullRange?: KeyRange }
+  /** Delete the files the run wrote for the table (targets with `appendUndo: 'run-files'`). */
+  | { kind: 'delete-run-files' }
+  /** Leave the table; only remove the run's ledger entries. */
+  | { kind: 'ledger-only' };
+
+export interface UndoRequest {
+  runId: string;
+  /** The table as it exists now (for `drop`, `restore` and `delete-run-files` only its name is used). */
+  table: TableSpec;
+  /** The ledger's name for the table (the source table, `LedgerEntry.table`): its entries of the run are removed. */
+  ledgerTable: string;
+  step: UndoStep;
+  /**
+   * The row count the table must hold afterwards: a transactional target refuses otherwise (VERIFY, nothing
+   * changed); a file target leaves the check to the checksum verification that follows.
+   */
+  expectRows?: string;
 }

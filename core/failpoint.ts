@@ -3,11 +3,14 @@ import { FerryError } from './errors.js';
 /**
  * Test-only fault injection at named steps of the engine (RELIABILITY.md appendix), e.g.
  * `FERRY_FAILPOINT=after_commit:3:kill` kills the process at the 3rd time `after_commit` is reached.
- * Actions: `kill` (SIGKILL self), `throw`, `pause=MS`. Several failpoints are separated by `;`.
+ * Actions: `kill` (SIGKILL self), `stop` (SIGSTOP self: frozen until someone sends SIGCONT), `throw`,
+ * `pause=MS`. A count of `*` fires at every hit (`mid_copy:*:pause=200`: a slow process). Several failpoints
+ * are separated by `;`.
  * Refused unless `FERRY_TEST_MODE=1`, so a stray variable in production cannot crash a migration.
  */
 interface Spec {
   name: string;
+  /** The hit that fires it; 0 = every hit (`*`). */
   at: number;
   action: string;
 }
@@ -28,7 +31,7 @@ function load(): Spec[] {
     .filter(Boolean)
     .map((s) => {
       const [name = '', at = '1', action = 'kill'] = s.split(':');
-      return { name, at: Number(at), action };
+      return { name, at: at === '*' ? 0 : Number(at), action };
     });
   return specs;
 }
@@ -40,8 +43,9 @@ export async function failpoint(name: string): Promise<void> {
   const n = (hits.get(name) ?? 0) + 1;
   hits.set(name, n);
   for (const s of list) {
-    if (s.name !== name || s.at !== n) continue;
+    if (s.name !== name || (s.at !== n && s.at !== 0)) continue;
     if (s.action === 'kill') process.kill(process.pid, 'SIGKILL');
+    if (s.action === 'stop') process.kill(process.pid, 'SIGSTOP');
     if (s.action === 'throw')
       throw new FerryError('INTERNAL', `failpoint ${name} fired`, { retryable: true });
     if (s.action.startsWith('pause=')) await new Promise((r) => setTimeout(r, Number(s.action.slice(6))));

@@ -142,10 +142,22 @@ export interface ColumnMapping {
   target: string;
 }
 
+/**
+ * A table's mapping as planned by transform/ (its `TableTransform`, plain JSON). Core knows only its version;
+ * transform/ `compileTransform` reads the rest.
+ */
+export interface PlannedTransform {
+  version: number;
+}
+
 /** The plan for one table. */
 export interface TablePlan {
   source: TableSpec;
   target: TableSpec;
+  /**
+   * Where target columns come from. Without a transform: every column, in order. With one: only the target
+   * columns copied unchanged from a source column (so key ranges can be renamed); the transform says the rest.
+   */
   columns: ColumnMapping[];
   /** Source key columns used for ranges (empty for single/ctid partitioning). */
   keyColumns: string[];
@@ -153,6 +165,24 @@ export interface TablePlan {
   mode: WriteMode;
   partitioning: PartitioningInfo;
   partitions: Partition[];
+  /** What the plan could not carry over, for the report (e.g. a foreign key to a table not migrated). */
+  warnings?: string[];
+  /** The configured mapping, cleansing and business rules (absent: columns copied as they are). */
+  transform?: PlannedTransform;
+  /**
+   * How loaded rows are verified: `range` (default) reads each partition's key range back from the target;
+   * `table` compares the whole target table with the sum of the partitions' checksums, for tables whose
+   * partitioning key does not reach the target unchanged (see `verifiedAsWholeTable`).
+   */
+  verifyBy?: 'range' | 'table';
+}
+
+/**
+ * True when a table's partitions cannot be read back by key range from the target — split by a source-only
+ * row id (ctid), or a transform that does not copy the key unchanged — so the table is verified as a whole.
+ */
+export function verifiedAsWholeTable(t: Pick<TablePlan, 'verifyBy' | 'partitioning'>): boolean {
+  return t.verifyBy === 'table' || t.partitioning.strategy === 'ctid';
 }
 
 /** What a run does to a target table that already exists. */
@@ -216,9 +246,17 @@ export interface PartitionResult {
   /** Checksum read back from the target. */
   readBack?: Checksum;
   verified?: boolean;
+  /** Rows the table's transform rejected (in the reject store), by rule; absent without a transform. */
+  rejected?: RejectCounts;
   bytes: number;
   durationMs: number;
   error?: SerializedError;
+}
+
+/** Rejected rows of a partition (or table): the total and the count per rule name. */
+export interface RejectCounts {
+  rows: number;
+  byRule: Record<string, number>;
 }
 
 /** A FerryError as plain data, to cross threads and processes. */

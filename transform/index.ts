@@ -19,6 +19,14 @@ export {
   type TableMappingInput,
   tableMappingSchema,
 } from './mapping-schema.js';
+export {
+  checkParentKeys,
+  type LoadParentKeysOptions,
+  loadParentKeys,
+  MAX_PARENT_KEYS,
+  type ParentKeyRef,
+  parentKeyRefs,
+} from './parent-keys.js';
 export { parseTableMapping } from './parse-mapping.js';
 export type { PartitionStage } from './partition-stage.js';
 export {

@@ -5,6 +5,11 @@
  *                                     └──► pool.checksum (thread) ──────────┴─► commit(data + ledger row)
  *   then: target.reader().read(range) ──► pool.checksum ──► compare with what was written
  *
+ * A table with a transform goes through partition-transform.ts instead of the rename: rows are mapped and
+ * checked, rejects go to the reject store (committed right before the target transaction). Tables whose key
+ * does not reach the target unchanged (or split by a source-only row id) are verified as a whole table by the
+ * coordinator instead of by range here.
+ *
  * At most one batch is being checksummed while the next is read and written, so memory per partition is
  * about two batches whatever the partition's size.
  */
@@ -13,6 +18,7 @@ import { checksumsEqual, subtractChecksums } from '../checksums/index.js';
 import {
   type Checksum,
   failpoint,
+  fenceOf,
   FerryError,
   findPartition,
   type KeyRange,
@@ -21,10 +27,13 @@ import {
   type PartitionResult,
   type Plan,
   type Source,
+  type RejectCounts,
+  type Secret,
   type TablePlan,
   type Target,
   targetRange,
   toFerryError,
+  verifiedAsWholeTable,
   ATTR,
   SPANS,
   contextFromHeaders,
@@ -34,7 +43,9 @@ import {
 } from '../core/index.js';
 import { SpanStatusCode } from '@opentelemetry/api';
 import { renameColumns } from '../formats/index.js';
+import type { RejectStore } from '../transform/index.js';
 import type { PartitionTask, TaskContext } from '../transport/index.js';
+import { committedRejects, loadTransformed, openRejectSink } from './partition-transform.js';
 import type { BatchPool } from './pool.js';
 
 export interface PartitionRunnerDeps {
@@ -49,6 +60,13 @@ export interface PartitionRunnerDeps {
   verify: boolean;
   /** The run's consistent source read point (Source.beginSnapshot), joined by every read. */
   snapshotId?: string;
+  /** The salt of `mask: hash` in table transforms. */
+  transformSalt?: Secret;
+  /**
+   * The reject store (root: the state directory) for rows a table's transform rejects. Without it, a partition
+   * that rejects a row fails: rejected rows are never dropped silently.
+   */
+  rejects?: RejectStore;
 }
 
 /** Runs one task; failures come back as a `failed` result carrying the error, never as a throw. */
@@ -107,6 +125,9 @@ async function runPartitionInSpan(
   const log = deps.logger.child({ run: task.runId, partition: partition.id, attempt: task.attempt });
   const base = { partitionId: partition.id, table: partition.table, attempt: task.attempt };
   try {
+    // Before the ledger is read: from here on no older delivery of this partition can commit (fencing).
+    const attempt = fenceOf(task.attempt, context.deliveries);
+    await deps.target.beginAttempt?.({ runId: task.runId, planHash: plan.hash, partition, attempt });
     const done = (await deps.target.readLedger(task.runId)).find((e) => e.partitionId === partition.id);
     const range = targetRange(table, partition.range);
     let result: PartitionResult;
@@ -121,9 +142,10 @@ async function runPartitionInSpan(
         bytes: 0,
         durationMs: 0,
       };
+      if (table.transform) result.rejected = await committedRejects(deps.rejects, task.runId, partition.id);
     } else {
       // Append mode: the range may already hold rows, so what was loaded is verified as (after − before).
-      if (table.mode === 'append' && deps.verify && table.partitioning.strategy !== 'ctid')
+      if (table.mode === 'append' && deps.verify && !verifiedAsWholeTable(table))
         before = await readChecksum(deps, plan, table, range, context);
       const written = await withSpan(SPANS.load, spanAttrs, async (span) => {
         const w = await loadPartition(deps, task, context, plan, table, partition, range);
@@ -131,9 +153,11 @@ async function runPartitionInSpan(
         return w;
       });
       result = { ...base, status: 'done', written: written.checksum, bytes: written.bytes, durationMs: 0 };
+      if (written.rejected) result.rejected = written.rejected;
     }
-    // Row-id partitions (ctid) have no range on the target: the coordinator verifies such a table as a whole.
-    if (deps.verify && table.partitioning.strategy !== 'ctid') {
+    // Row-id partitions (ctid) and keys the transform changes have no range on the target: the coordinator
+    // verifies such a table as a whole.
+    if (deps.verify && !verifiedAsWholeTable(table)) {
       const after = await withSpan(SPANS.verify, spanAttrs, () =>
         readChecksum(deps, plan, table, range, context),
       );
@@ -196,47 +220,60 @@ async function loadPartition(
   table: TablePlan,
   partition: Partition,
   range: KeyRange,
-): Promise<{ checksum: Checksum; bytes: number }> {
+): Promise<{ checksum: Checksum; bytes: number; rejected?: RejectCounts }> {
   const writer = await deps.target.openPartition(
     {
       runId: task.runId,
       planHash: plan.hash,
       table: table.target,
       partition: { ...partition, range },
-      attempt: task.attempt,
+      attempt: fenceOf(task.attempt, context.deliveries),
       // Where ferry owns the table, a deliberate re-run first removes what an earlier attempt committed.
-      clearRange: table.mode !== 'append' && task.attempt > 1 && table.partitioning.strategy !== 'ctid',
+      clearRange: table.mode !== 'append' && task.attempt > 1 && !verifiedAsWholeTable(table),
     },
     context.signal,
   );
+  const rejects = table.transform
+    ? openRejectSink(deps, {
+        run: task.runId,
+        table: partition.table,
+        partition: partition.id,
+        attempt: task.attempt,
+      })
+    : undefined;
   try {
     await failpoint('before_copy');
     const batches = deps.source.read(table.source, partition.range, {
       batchRows: plan.options.batchRows,
-      columns: table.columns.map((c) => c.source),
+      // A transform reads whole source rows: a rejected row is kept whole in the reject store.
+      columns: table.transform ? table.source.columns.map((c) => c.name) : table.columns.map((c) => c.source),
       signal: context.signal,
       ...(deps.snapshotId ? { snapshotId: deps.snapshotId } : {}),
     });
-    const written = await deps.pool.checksumStream(mapBatches(batches, table), {
-      onBatch: async (b) => {
-        await writer.write(b);
-        context.heartbeat();
-        await failpoint('mid_copy');
-      },
-    });
+    const write = async (b: A.RecordBatch) => {
+      await writer.write(b);
+      context.heartbeat();
+      await failpoint('mid_copy');
+    };
+    const written = rejects
+      ? await loadTransformed({ deps, plan, runId: task.runId, table, partition, batches, rejects, write })
+      : await deps.pool.checksumStream(mapBatches(batches, table), { onBatch: write });
     await failpoint('before_commit');
+    // Rejects first: a crash between the two leaves rejects a retry replaces, never loaded rows without them.
+    const rejected = await rejects?.commit();
     await writer.commit({
       runId: task.runId,
       partitionId: partition.id,
       table: partition.table,
       planHash: plan.hash,
-      attempt: task.attempt,
+      attempt: fenceOf(task.attempt, context.deliveries),
       rows: written.checksum.rows,
       checksum: written.checksum.sum,
     });
     await failpoint('after_commit');
-    return written;
+    return rejected ? { ...written, rejected } : written;
   } catch (e) {
+    await rejects?.discard().catch(() => {});
     await writer.abort().catch(() => {});
     throw e;
   }

@@ -4,9 +4,21 @@ import { fileURLToPath } from 'node:url';
 import type { RecordBatch } from 'apache-arrow';
 import { Piscina } from 'piscina';
 import { type CompareRules, combineChecksums, ZERO_CHECKSUM } from '../checksums/index.js';
-import { type Checksum, FerryError } from '../core/index.js';
-import { batchToIPC } from '../formats/index.js';
-import type { ChecksumTask } from './batch-task.js';
+import { type Checksum, type Column, FerryError } from '../core/index.js';
+import { batchFromIPC, batchToIPC } from '../formats/index.js';
+import type { BatchProfile, BatchProfileSpec, ProfileTask } from '../profiling/index.js';
+import type { RejectedRow, TableTransform, TransformContext } from '../transform/index.js';
+import type { ChecksumTask, TransformTask, TransformTaskResult } from './batch-task.js';
+
+/** What a pool thread needs to transform a table's batches (see `BatchPool.transform`). */
+export interface PoolTransformSpec {
+  /** Same key, same transform: threads cache the compiled transform under it (e.g. plan hash + table). */
+  key: string;
+  transform: TableTransform;
+  /** The source columns the transform was planned against (the batch's columns). */
+  source: Column[];
+  salt?: string;
+}
 
 /** The compiled task module; under vitest (TS sources) the build in dist/ is used. */
 function taskFile(): string {
@@ -23,7 +35,7 @@ function taskFile(): string {
 }
 
 /**
- * The thread pool for per-batch CPU work (checksums now, transforms later). One per process, sized to the
+ * The thread pool for per-batch CPU work (checksums, transforms, profiles). One per process, sized to the
  * cores; its queue is bounded so producers wait (`run` awaits) instead of piling batches up in memory.
  */
 export class BatchPool {
@@ -76,6 +88,49 @@ export class BatchPool {
       // On failure, let abandoned thread work settle before the caller may close the pool.
       await Promise.allSettled(pending);
     }
+  }
+
+  /**
+   * The profile of one batch (column statistics and key hashes, profiling/ `profileBatch`), computed in a pool
+   * thread. Waits for queue space like `checksum`.
+   */
+  async profileBatch(batch: RecordBatch, spec: BatchProfileSpec): Promise<BatchProfile> {
+    const ipc = batchToIPC(batch);
+    while (this.#pool.queueSize >= this.#pool.options.maxQueue)
+      await new Promise((r) => this.#pool.once('drain', r));
+    const task: ProfileTask = { ipc, spec };
+    return (await this.#pool.run(task, {
+      name: 'profileBatch',
+      transferList: [ipc.buffer as ArrayBuffer],
+    })) as BatchProfile;
+  }
+
+  /**
+   * Transforms one source batch in a pool thread (a table without unique, dedupe or references rules):
+   * the rows that passed as a batch, the rejected rows, and the checksum of the rows that passed. Waits for
+   * queue space like `checksum`.
+   */
+  async transform(
+    batch: RecordBatch,
+    spec: PoolTransformSpec,
+    context: TransformContext,
+  ): Promise<{ batch: RecordBatch; rejects: RejectedRow[]; checksum: Checksum }> {
+    const ipc = batchToIPC(batch);
+    while (this.#pool.queueSize >= this.#pool.options.maxQueue)
+      await new Promise((r) => this.#pool.once('drain', r));
+    const task: TransformTask = {
+      ipc,
+      key: spec.key,
+      transform: spec.transform,
+      source: spec.source,
+      context,
+      ...(spec.salt === undefined ? {} : { salt: spec.salt }),
+    };
+    const r = (await this.#pool.run(task, {
+      name: 'transformBatch',
+      transferList: [ipc.buffer as ArrayBuffer],
+    })) as TransformTaskResult;
+    return { batch: batchFromIPC(r.ipc), rejects: r.rejects, checksum: r.checksum };
   }
 
   async close(): Promise<void> {

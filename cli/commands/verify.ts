@@ -25,6 +25,7 @@ export async function verifyCommand(opts: CommandOptions, cmd: Command): Promise
         source,
         target: reader,
         concurrency: settings.workers,
+        ...(settings.transformSalt ? { transformSalt: settings.transformSalt } : {}),
         checksumOf: async (batches, rules) =>
           (await pool.checksumStream(batches, rules ? { rules } : {})).checksum,
       });
@@ -36,8 +37,9 @@ export async function verifyCommand(opts: CommandOptions, cmd: Command): Promise
       const lines: string[] = [];
       for (const t of outcome.tables) {
         lines.push(
-          `${t.table} → ${t.target}: ${t.equal ? 'equal' : 'DIFFERENT'} — source ${t.source.rows} rows, target ${t.targetChecksum.rows} rows, ${t.partitions} partitions${t.mismatched ? `, ${t.mismatched} differ` : ''}`,
+          `${t.table} → ${t.target}: ${t.equal ? 'equal' : 'DIFFERENT'} — source ${t.source.rows} rows, target ${t.targetChecksum.rows} rows, ${t.partitions} partitions${t.mismatched ? `, ${t.mismatched} differ` : ''}${t.rejected ? `; ${t.rejected} source rows rejected by the mapping, not expected in the target` : ''}${t.comparedBy === 'table' ? ' (compared as a whole table)' : ''}`,
         );
+        if (t.error) lines.push(`  ${t.target}: ${t.error.message}`);
       }
       for (const p of outcome.partitions.filter((v) => !v.equal)) {
         if (p.error) lines.push(`  partition ${p.partitionId}: ${p.error.message}`);

@@ -135,7 +135,14 @@ export async function workerCommand(opts: Record<string, unknown>, cmd: Command)
   logger.info({ concurrency }, 'worker started');
   try {
     await nats.consume(
-      async (task, context) => runPartition((await resources(task.runId)).deps, task, context),
+      async (task, context) => {
+        const { deps } = await resources(task.runId);
+        // The run's read point as the coordinator recorded it now: a resumed coordinator (whose predecessor
+        // died, and its snapshot with it) records a new one, which reads of this run must join from then on.
+        const snapshotId = (await nats.getState<string>(task.runId, 'snapshot'))?.value;
+        const current = snapshotId && snapshotId !== deps.snapshotId ? { ...deps, snapshotId } : deps;
+        return runPartition(current, task, context);
+      },
       {
         concurrency,
         signal: stop.signal,

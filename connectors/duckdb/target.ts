@@ -11,6 +11,7 @@ import {
   type TableRef,
   type TableSpec,
   type Target,
+  type TargetRollback,
   type WriteMode,
   formatRange,
   tableName,
@@ -31,6 +32,7 @@ import {
   recordLedgerEntry,
   recordedAttempt,
 } from './ledger.js';
+import { DuckDBRollback } from './rollback.js';
 import { DuckDBSource } from './source.js';
 import { checkShape, duckdbNativeType, mapDuckDBTable } from './types.js';
 
@@ -154,6 +156,12 @@ export class DuckDBTarget implements Target {
         'DATA',
       );
     }
+  }
+
+  /** Undo support for `ferry rollback` (see rollback.ts); each operation uses its own connection. */
+  rollbackSupport(): TargetRollback {
+    this.writable('rollbackSupport');
+    return new DuckDBRollback(this.instance);
   }
 
   /** A source over the same database on its own connections: reads what is committed. */

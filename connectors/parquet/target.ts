@@ -14,6 +14,7 @@ import {
   type TableRef,
   type TableSpec,
   type Target,
+  type TargetRollback,
   type WriteMode,
   formatLogicalType,
   tableName,
@@ -21,6 +22,7 @@ import {
 import { connectDuckDB, openDuckDB } from '../../formats/duckdb/index.js';
 import { describeParquetTable, discoverParquetTables } from './introspect.js';
 import { readParquetLedger } from './ledger.js';
+import { ParquetRollback } from './rollback.js';
 import { ParquetSource } from './source.js';
 import { mapParquetTable, parquetNativeType } from './types.js';
 import { ParquetPartitionWriter } from './writer.js';
@@ -147,6 +149,12 @@ export class ParquetTarget implements Target {
   }
 
   async finishTable(): Promise<void> {}
+
+  /** Undo support for `ferry rollback` (see rollback.ts): run files and hard-linked backups. */
+  rollbackSupport(): TargetRollback {
+    this.writable('rollbackSupport');
+    return new ParquetRollback(this.dir, (ref) => this.tableDir(ref));
+  }
 
   async reader(): Promise<Source> {
     return ParquetSource.open(this.dir);

@@ -12,7 +12,7 @@ import {
 } from '../../core/index.js';
 import { codecLogicalType, type PgCodec } from '../../formats/index.js';
 import { query } from './connection.js';
-import { LEDGER_NAME } from './sql-text.js';
+import { ATTEMPTS_NAME, LEDGER_NAME } from './sql-text.js';
 import { type PgTypeInfo, pgColumnType } from './types.js';
 
 /**
@@ -37,9 +37,9 @@ export async function listTables(client: pg.Client): Promise<TableRef[]> {
       WHERE c.relkind IN ('r', 'p') AND NOT c.relispartition
         AND n.nspname <> ALL (ARRAY['pg_catalog', 'information_schema'])
         AND n.nspname NOT LIKE 'pg\\_toast%' AND n.nspname NOT LIKE 'pg\\_temp%'
-        AND c.relname <> $1
+        AND c.relname <> ALL ($1::text[])
       ORDER BY 1, 2`,
-    [LEDGER_NAME],
+    [[LEDGER_NAME, ATTEMPTS_NAME]],
     'cannot list tables',
   );
   return rows.map((r) => ({ schema: r.schema, name: r.name }));

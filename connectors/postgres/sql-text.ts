@@ -16,6 +16,9 @@ import {
 /** The ledger table's name (in the ledger schema). */
 export const LEDGER_NAME = '_ferry_ledger';
 
+/** The table of fences started per partition (in the ledger schema), see ledger.ts. */
+export const ATTEMPTS_NAME = '_ferry_attempts';
+
 /** PostgreSQL's identifier limit in bytes (NAMEDATALEN − 1). */
 export const MAX_IDENTIFIER_BYTES = 63;
 

@@ -1,5 +1,6 @@
 import type pg from 'pg';
 import {
+  type AttemptStart,
   type Endpoint,
   FerryError,
   type LedgerEntry,
@@ -9,6 +10,7 @@ import {
   type Source,
   type TableRef,
   type TableSpec,
+  type TargetRollback,
   tableName,
   type WriteMode,
 } from '../../core/index.js';
@@ -16,7 +18,8 @@ import { incompatibility, type PgCodec } from '../../formats/index.js';
 import { closeClient, connect, query } from './connection.js';
 import { checkShape, createTableSql, finishTable } from './ddl.js';
 import { describeTable, type PgTable } from './introspect.js';
-import { ensureLedger, readLedger } from './ledger.js';
+import { beginAttempt, ensureLedger, readLedger } from './ledger.js';
+import { PostgresRollback } from './rollback.js';
 import { PostgresSource } from './source.js';
 import { ident, qualified } from './sql-text.js';
 import { mapColumn, pgNativeType } from './types.js';
@@ -193,8 +196,29 @@ export class PostgresTarget {
     });
   }
 
+  /** Records the fence started on a partition (see ledger.ts); refuses a stale one with DATA "fenced". */
+  beginAttempt(request: AttemptStart): Promise<void> {
+    const record = (c: pg.Client) =>
+      beginAttempt(c, this.ledgerSchema, request.runId, request.partition.id, request.attempt);
+    return this.withClient(async (c) => {
+      try {
+        await record(c);
+      } catch (e) {
+        // A ledger schema created before the attempts table existed: add it, once.
+        if ((e as FerryError).context?.serverCode !== '42P01') throw e;
+        await ensureLedger(c, this.ledgerSchema);
+        await record(c);
+      }
+    });
+  }
+
   finishTable(table: TableSpec): Promise<void> {
     return finishTable(() => this.acquire(), this.releaseClient, table, this.defaultSchema);
+  }
+
+  /** Undo support for `ferry rollback` (see rollback.ts). */
+  rollbackSupport(): TargetRollback {
+    return new PostgresRollback((f) => this.withClient(f), this.defaultSchema, this.ledgerSchema);
   }
 
   async reader(): Promise<Source> {

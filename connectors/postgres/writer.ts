@@ -11,14 +11,15 @@ import {
 } from '../../core/index.js';
 import { dataReader, displayValue, logicalTypeOf, type PgCodec, PgCopyEncoder } from '../../formats/index.js';
 import { closeClient, query, wrapPgError } from './connection.js';
-import { fencedError, recordedAttempt, recordLoad } from './ledger.js';
+import { checkFence, type FenceRequest, recordLoad } from './ledger.js';
 import { ident, qualified, rangeSql } from './sql-text.js';
 
 /**
  * One partition load = one transaction:
  *
  *   BEGIN → fence check → [DELETE range] → COPY … FROM STDIN (FORMAT binary) ← encoded batches
- *         → end COPY → ledger upsert (refused for a stale attempt) → COMMIT        abort/error → ROLLBACK
+ *         → end COPY → fence check with the partition's fence and ledger rows locked (FOR UPDATE)
+ *         → ledger upsert → COMMIT                                                  abort/error → ROLLBACK
  *
  * PostgreSQL reports a bad row as `COPY t, line N, column c`; the writer keeps each batch's key columns
  * (not the rows) so line N maps back to the row's key, and the last batches whole to show the value.
@@ -42,6 +43,7 @@ export class PostgresPartitionWriter implements PartitionWriter {
   private done = false;
   private readonly name: string;
   private readonly onAbort = () => void this.abort();
+  private readonly fence: FenceRequest;
 
   private constructor(
     private readonly client: pg.Client,
@@ -53,6 +55,12 @@ export class PostgresPartitionWriter implements PartitionWriter {
   ) {
     const t = request.table;
     this.name = tableName(t);
+    this.fence = {
+      runId: request.runId,
+      partitionId: request.partition.id,
+      fence: request.attempt,
+      clearRange: request.clearRange,
+    };
     this.keyIdx = t.primaryKey.map((k) => t.columns.findIndex((c) => c.name === k)).filter((i) => i >= 0);
     this.encoder = new PgCopyEncoder(codecs, {
       names: t.columns.map((c) => c.name),
@@ -85,9 +93,8 @@ export class PostgresPartitionWriter implements PartitionWriter {
     const partition = request.partition.id;
     try {
       await query(client, 'BEGIN', [], 'cannot begin the load transaction');
-      const recorded = await recordedAttempt(client, options.ledgerSchema, request.runId, partition);
-      if (recorded !== undefined && recorded >= request.attempt)
-        throw fencedError(partition, request.attempt, recorded);
+      // Early refusal of a stale delivery, before any row is sent; the binding check is at commit.
+      await checkFence(client, options.ledgerSchema, w.fence, { lock: false });
       if (request.clearRange) {
         const range = request.partition.range;
         if (range.columns.includes('ctid') && !range.whole)
@@ -173,6 +180,9 @@ export class PostgresPartitionWriter implements PartitionWriter {
         stream.once('error', reject);
         stream.end(this.encoder.trailer());
       });
+      // Locks the partition's fence and ledger rows until COMMIT: a newer delivery that started meanwhile, or
+      // committed first, makes this one roll back (a worker paused past its ack deadline cannot commit).
+      await checkFence(this.client, this.ledgerSchema, this.fence, { lock: true });
       await recordLoad(this.client, this.ledgerSchema, entry);
       await query(this.client, 'COMMIT', [], `cannot commit partition ${entry.partitionId}`);
       this.finish(true);

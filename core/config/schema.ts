@@ -49,6 +49,14 @@ function integer(min: number) {
   );
 }
 
+/** A number between `min` and `max`, also given as text ("2.5"). */
+function bounded(min: number, max: number) {
+  return z.preprocess(
+    (v) => (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
+    z.number().min(min).max(max),
+  );
+}
+
 /** A boolean, also given as true/false, yes/no, on/off, 1/0. */
 function boolean() {
   return z.preprocess((v) => {
@@ -137,6 +145,33 @@ export const TableObjectSchema = z.strictObject({
   partition_rows: integer(1)
     .optional()
     .describe("This table's rows per partition. Default: the top-level `partition_rows` (rows)."),
+  // The mapping keys are checked against the source table when the plan is made (transform/, docs/transform.md):
+  // here they are only carried, since their meaning depends on the source's columns and types.
+  columns: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe(
+      'Target columns in target order, each a source column, a rename, or a map of rules (docs/transform.md). Default: every source column as is.',
+    )
+    .register(configDoc, { type: 'map of column rules' }),
+  unmapped: z
+    .enum(['drop', 'keep'])
+    .optional()
+    .describe(
+      'Source columns not used by `columns`: left out (`drop`) or appended unchanged (`keep`). Default: drop.',
+    ),
+  rules: z
+    .array(z.unknown())
+    .optional()
+    .describe(
+      'Business rules (not_null, unique, range, regex, allowed, references); failing rows go to the reject store. Default: none.',
+    )
+    .register(configDoc, { type: 'list of rules' }),
+  dedupe: z
+    .record(z.string(), z.unknown())
+    .optional()
+    .describe('Keep one row per key: `{ key, keep: first|last, by }`. Default: none.')
+    .register(configDoc, { type: 'dedupe rule' }),
 });
 
 /** One entry of `tables:`: a name, or an object. */
@@ -240,6 +275,21 @@ export const ConfigSchema = z.strictObject({
     .default('continue')
     .describe(
       'When a partition fails: `continue` (other partitions go on; the run ends failed) or `fail` (stop the run). Default: continue.',
+    ),
+  max_reject_percent: bounded(0, 100)
+    .optional()
+    .describe(
+      'The run fails when a table rejects more than this share of its source rows (percent, 0–100), checked when ' +
+        'the table is loaded. Default: no limit (every reject is kept in the reject store and counted in the report).',
+    )
+    .register(configDoc, { default: 'no limit' }),
+  transform_salt_file: z
+    .string()
+    .min(1)
+    .optional()
+    .describe(
+      'A file holding the secret salt of `mask: hash` (mode 0600), relative to the config file. ' +
+        'FERRY_TRANSFORM_SALT or FERRY_TRANSFORM_SALT_FILE win over it. Default: none (a mapping with `mask: hash` is refused).',
     ),
 });
 

@@ -26,6 +26,13 @@ export interface TableSettings {
   readonly mode: WriteMode;
   /** Rows per partition. */
   readonly partitionRows: number;
+  /**
+   * The table's mapping keys as written (`columns`, `unmapped`, `rules`, `dedupe`), when any is given; checked
+   * against the source table by transform/ `parseTableMapping` when the plan is made.
+   */
+  readonly mapping?: Readonly<Record<string, unknown>>;
+  /** Where the table sits in the config (`tables[2]`), for mapping errors. */
+  readonly configPath?: string;
 }
 
 /** The NATS JetStream connection for distributed runs. */
@@ -65,6 +72,13 @@ export interface SettingsBase {
   readonly logLevel: LogLevel;
   readonly nats?: NatsSettings;
   readonly onError: OnError;
+  /** A table whose rejected share of source rows (percent) is above this fails the run; absent: no limit. */
+  readonly maxRejectPercent?: number;
+  /**
+   * The salt of `mask: hash` (HMAC key): FERRY_TRANSFORM_SALT, FERRY_TRANSFORM_SALT_FILE, else the config's
+   * `transform_salt_file`. Registered for log scrubbing; never printed.
+   */
+  readonly transformSalt?: Secret;
   /**
    * Where each setting came from, by config key: `flag --workers`, `environment variable FERRY_MODE`,
    * `config/settings.yaml line 12` or `default`. For `--print-config`.
@@ -150,7 +164,8 @@ export function resolveSettings(options: ResolveOptions): Settings | PartialSett
     throw problemsToError(describeIssues(parsed.error.issues, ConfigSchema, layers.data, layers.origins));
   }
   const settings = build(parsed.data, layers, cwd, options.endpoints ?? 'required');
-  return deepFreeze(settings);
+  const salt = transformSalt(parsed.data, layers, env, cwd);
+  return deepFreeze(salt ? { ...settings, transformSalt: salt } : settings);
 }
 
 function pickConfigFile(options: ResolveOptions, env: EnvLike, cwd: string): string | undefined {
@@ -169,15 +184,17 @@ function build(
 ): Settings | PartialSettings {
   const where = (path: ConfigPath) => layers.origins.where(path);
   const abs = (path: ConfigPath, p: string) => absolutePath(layers, cwd, path, p);
-  const tables = c.tables.map(
-    (t): TableSettings => ({
+  const tables = c.tables.map((t, i): TableSettings => {
+    const mapping = mappingOf(t);
+    return {
       name: t.name,
       ...(t.target_name ? { targetName: t.target_name } : {}),
       ...(t.key ? { key: t.key } : {}),
       mode: t.mode ?? c.mode,
       partitionRows: t.partition_rows ?? c.partition_rows,
-    }),
-  );
+      ...(mapping ? { mapping, configPath: `tables[${i}]` } : {}),
+    };
+  });
   checkUnique(
     tables.map((t) => t.name),
     'name',
@@ -206,6 +223,7 @@ function build(
     compare: c.compare,
     logLevel: c.log_level,
     onError: c.on_error,
+    ...(c.max_reject_percent !== undefined ? { maxRejectPercent: c.max_reject_percent } : {}),
   };
   const source = endpoint('source', c.source, layers, cwd, endpoints);
   const target = endpoint('target', c.target, layers, cwd, endpoints);
@@ -219,6 +237,42 @@ function build(
     ...(nats ? { nats } : {}),
   };
   return { ...resolved, origins: settingOrigins(resolved, layers.origins) };
+}
+
+/** The mapping keys of a table entry, when it has any. */
+function mappingOf(t: ConfigFile['tables'][number]): Record<string, unknown> | undefined {
+  const out: Record<string, unknown> = {};
+  for (const key of ['columns', 'unmapped', 'rules', 'dedupe'] as const)
+    if (t[key] !== undefined) out[key] = t[key];
+  return Object.keys(out).length ? out : undefined;
+}
+
+/** The salt of `mask: hash`: FERRY_TRANSFORM_SALT(_FILE) > `transform_salt_file` > none. */
+function transformSalt(c: ConfigFile, layers: ConfigLayers, env: EnvLike, cwd: string): Secret | undefined {
+  const fromEnv = readEnv(env, 'FERRY_TRANSFORM_SALT', cwd, true);
+  let value = fromEnv;
+  if (value === undefined && c.transform_salt_file !== undefined) {
+    const file = absolutePath(layers, cwd, ['transform_salt_file'], c.transform_salt_file);
+    value = readSecretFile({
+      file,
+      namedBy: `transform_salt_file (${layers.origins.where(['transform_salt_file'])})`,
+      configPath: 'transform_salt_file',
+    });
+  }
+  if (value === undefined) return undefined;
+  // A salt an attacker can guess lets them hash guesses: refuse the obviously short ones.
+  if (value.length < 16) {
+    throw new FerryError(
+      'CONFIG',
+      `the transform salt has ${value.length} characters; at least 16 are needed`,
+      {
+        configPath: fromEnv !== undefined ? undefined : 'transform_salt_file',
+        hint: 'generate one: openssl rand -hex 32 > salt && chmod 600 salt',
+      },
+    );
+  }
+  registerSecret(value);
+  return new Secret(value);
 }
 
 function natsSettings(n: NonNullable<ConfigFile['nats']>, layers: ConfigLayers, cwd: string): NatsSettings {

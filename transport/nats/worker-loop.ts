@@ -7,11 +7,18 @@
  *
  * A slot pulls only when it is free, so no task waits in a buffer while its AckWait runs. The result is
  * stored before the task is acked: a crash in between redelivers the task, and the target's ledger makes the
- * second run a verification only. On stop: no new pulls; running tasks get `graceMs` to finish; then they are
+ * second run a verification only. A delivery its fence refused (a newer delivery owns the partition) is acked
+ * without a result. On stop: no new pulls; running tasks get `graceMs` to finish; then they are
  * aborted and NAKed with a delay so another worker takes them.
  */
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
-import { FerryError, type Logger, type PartitionResult, toFerryError } from '../../core/index.js';
+import {
+  FerryError,
+  isFencedError,
+  type Logger,
+  type PartitionResult,
+  toFerryError,
+} from '../../core/index.js';
 import type { PartitionTask, TaskHandler } from '../transport.js';
 import type { NatsLink } from './connect.js';
 import { deadLetterResult, parseTask, thrownResult } from './dead-letter.js';
@@ -201,6 +208,19 @@ export class WorkerLoop {
       this.#inflight.delete(f);
     }
     if (f.handedBack) return;
+    if (isFencedError(result.error)) {
+      // A newer delivery (a redelivery of this message, or a newer attempt's task) started or committed the
+      // partition: its result is the partition's, and this one would race it under the same result id. The
+      // ack retires an obsolete task; should it also retire the message a newer delivery still holds
+      // (nats-server #4786), that delivery still reports, and if it dies the coordinator's reconciler
+      // publishes the partition again.
+      log.warn(
+        { run: task.runId, partition: task.partitionId, deliveries },
+        'NATS: this delivery was fenced by a newer one; retiring it without a result',
+      );
+      await this.#ack(msg, task);
+      return;
+    }
     try {
       await publisher.publishResult(task.runId, result);
     } catch (e) {
