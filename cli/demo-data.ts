@@ -24,7 +24,10 @@ export async function generateDemoSource(
   mkdirSync(dirname(path), { recursive: true });
   // Bounded, so generating a large source does not take the machine's RAM (the primary key index of 10M rows
   // needs a few hundred MB; insertion order does not matter to the rows generated).
-  const instance = await DuckDBInstance.create(path, { memory_limit: '3GB', preserve_insertion_order: 'false' });
+  const instance = await DuckDBInstance.create(path, {
+    memory_limit: '3GB',
+    preserve_insertion_order: 'false',
+  });
   const c = await instance.connect();
   try {
     await c.run(`

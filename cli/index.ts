@@ -13,6 +13,9 @@ import { statusCommand } from './commands/status.js';
 import { verifyCommand } from './commands/verify.js';
 import { workerCommand } from './commands/worker.js';
 import { registerRejectsCommand } from './commands/rejects.js';
+import { registerRollbackCommand } from './commands/rollback.js';
+import { registerAuditCommands } from './commands/audit.js';
+import { currentAudit, withAudit } from './audit-hook.js';
 import { profileCommand, profileOptions } from './commands/profile.js';
 import { PrintedConfig } from './settings.js';
 import { startTelemetry } from './telemetry.js';
@@ -155,6 +158,8 @@ export function buildProgram(): Command {
     .action(statusCommand);
 
   registerRejectsCommand(program);
+  registerRollbackCommand(program);
+  registerAuditCommands(program);
 
   profileOptions(
     program
@@ -184,7 +189,12 @@ export function buildProgram(): Command {
 }
 
 /** Runs the CLI; returns the exit status instead of exiting, so tests can call it in-process. */
-export async function main(argv: string[]): Promise<number> {
+export function main(argv: string[]): Promise<number> {
+  // Every command leaves a started and a finished entry in the hash-chained audit log.
+  return withAudit(argv, () => runMain(argv));
+}
+
+async function runMain(argv: string[]): Promise<number> {
   const program = buildProgram();
   const stopTelemetry = startTelemetry(argv[2] ?? 'ferry');
   try {
@@ -196,6 +206,7 @@ export async function main(argv: string[]): Promise<number> {
       return e.exitCode === 0 ? 0 : 2;
     }
     const err = toFerryError(e);
+    currentAudit()?.fail(err);
     const json = argv.includes('--json');
     if (json)
       process.stdout.write(

@@ -24,7 +24,10 @@ import {
 } from '../core/index.js';
 import {
   buildPlan,
+  assertNotRolledBack,
   buildReport,
+  prepareRollback,
+  readerChecksum,
   preflightTable,
   executeRun,
   type RunInfo,
@@ -225,6 +228,7 @@ async function runLocalInSpan(
       const snap = dir.snapshot();
       if (!snap.info) throw new FerryError('NOT_FOUND', `run ${runId} has no start record`, { run: runId });
       info = snap.info;
+      assertNotRolledBack(dir, runId);
       dir.append({ type: 'run_resumed', pid: process.pid });
       logger.info({ run: runId }, 'resuming run');
     } else {
@@ -237,6 +241,15 @@ async function runLocalInSpan(
         verify: settings.verify,
         startedAt: new Date().toISOString(),
       };
+      // What rollback needs (backups, pre-run keys and checksums) is recorded before any table is touched.
+      await prepareRollback({
+        plan,
+        target,
+        runId,
+        stateDir: settings.stateDir,
+        checksumOf: readerChecksum(target, plan.options.batchRows),
+        logger,
+      });
       dir.writePlan(plan);
       dir.append({ type: 'run_started', info, planHash: plan.hash });
     }

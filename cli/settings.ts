@@ -120,10 +120,14 @@ export function resumeSettings(runId: string, cmd: Command): MigrationSettings {
     const recorded = side === 'source' ? info.source : info.target;
     if (/:\*\*\*@/.test(recorded) && !resolved[side].password) {
       const env = side === 'source' ? 'FERRY_SOURCE_PASSWORD' : 'FERRY_TARGET_PASSWORD';
-      throw new FerryError('CONFIG', `run ${runId} was started with a ${side} password, which ferry never records`, {
-        run: runId,
-        hint: `give it again: ${env}_FILE=FILE (or ${env}, or --${side === 'source' ? 'from' : 'to'} URL, or the config file)`,
-      });
+      throw new FerryError(
+        'CONFIG',
+        `run ${runId} was started with a ${side} password, which ferry never records`,
+        {
+          run: runId,
+          hint: `give it again: ${env}_FILE=FILE (or ${env}, or --${side === 'source' ? 'from' : 'to'} URL, or the config file)`,
+        },
+      );
     }
   }
   return { ...resolved, verify: info.verify };

@@ -2,11 +2,18 @@ import { Progress } from '../progress.js';
 import { type LocalRunOutcome, runLocal } from '../local-run.js';
 import type { Command } from 'commander';
 import { RunDirectory } from '../../coordinator/index.js';
+import { currentAudit } from '../audit-hook.js';
 import { FerryError } from '../../core/index.js';
 import { type CommandOptions, migrationSettings, resumeSettings } from '../settings.js';
 import { printSummary } from '../summary.js';
 
 function finish(outcome: LocalRunOutcome, json: boolean): void {
+  const r = outcome.report;
+  currentAudit()?.note({
+    runId: r.runId,
+    tables: r.tables.map((t) => t.table),
+    counts: { rows: r.rows, partitions: r.tables.reduce((n, t) => n + t.partitions, 0) },
+  });
   printSummary(outcome, json);
   process.exitCode = outcome.report.status === 'succeeded' && outcome.report.verified ? 0 : 1;
 }
