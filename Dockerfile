@@ -22,6 +22,7 @@ COPY core ./core
 COPY formats ./formats
 COPY checksums ./checksums
 COPY partitioning ./partitioning
+COPY profiling ./profiling
 COPY connectors ./connectors
 COPY transform ./transform
 COPY transport ./transport
