@@ -139,7 +139,7 @@ async function ferry(dir: string): Promise<FerrySample> {
       process.execPath,
       ['--import', hook, join(root, 'bin/ferry.js'), 'run', '--from', dbUrl(sourceDb), '--to', target, '--tables', TABLES.join(','),
         '--partition-rows', '250000', '--state-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports'), '--json'],
-      { stdio: ['ignore', 'pipe', 'inherit'] },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_QUALITY_CHECKS: 'off', FERRY_SOURCE_PASSWORD: new URL(admin).password, FERRY_TARGET_PASSWORD: new URL(admin).password } },
     );
     let stdout = '';
     child.stdout.on('data', (d) => {

@@ -15,6 +15,7 @@ import { workerCommand } from './commands/worker.js';
 import { registerRejectsCommand } from './commands/rejects.js';
 import { registerRollbackCommand } from './commands/rollback.js';
 import { registerAuditCommands } from './commands/audit.js';
+import { registerReportCommand } from './commands/report.js';
 import { currentAudit, withAudit } from './audit-hook.js';
 import { profileCommand, profileOptions } from './commands/profile.js';
 import { PrintedConfig } from './settings.js';
@@ -160,6 +161,7 @@ export function buildProgram(): Command {
   registerRejectsCommand(program);
   registerRollbackCommand(program);
   registerAuditCommands(program);
+  registerReportCommand(program);
 
   profileOptions(
     program

@@ -35,6 +35,7 @@ import {
   type RunReport,
   type TableSelection,
   writeReport,
+  writeRunReportsAfterRun,
 } from '../coordinator/index.js';
 import { getConnector } from '../connectors/index.js';
 import { RejectStore } from '../transform/index.js';
@@ -342,6 +343,19 @@ async function runLocalInSpan(
       settings.maxRejectPercent !== undefined ? { maxRejectPercent: settings.maxRejectPercent } : {},
     );
     const files = writeReport(report, settings.reportsDir);
+    // The reconciliation report, certificate and summary re-read source and target (sampled field comparison,
+    // duplicate and orphan checks); FERRY_QUALITY_CHECKS=off leaves them to a later `ferry report RUN_ID`.
+    if (process.env.FERRY_QUALITY_CHECKS !== 'off')
+      await writeRunReportsAfterRun({
+        report,
+        plan: runPlan,
+        source,
+        target,
+        logger,
+        reportsDir: settings.reportsDir,
+        runDir: dir.dir,
+        ...(settings.transformSalt ? { transformSalt: settings.transformSalt } : {}),
+      });
     logger.info({ run: runId, status: report.status, verified: report.verified }, 'run finished');
     return { report, files, dir: dir.dir };
   } finally {

@@ -10,6 +10,7 @@ const loaders: Record<string, () => Promise<Connector>> = {
   parquet: async () => (await import('./parquet/index.js')).parquetConnector,
   csv: async () => (await import('./csv/index.js')).csvConnector,
   postgres: async () => (await import('./postgres/index.js')).postgresConnector,
+  mysql: async () => (await import('./mysql/index.js')).mysqlConnector,
 };
 
 const loaded = new Map<string, Promise<Connector>>();

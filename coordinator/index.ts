@@ -1,5 +1,6 @@
 /** coordinator/: plan, dispatch, run state, resume, verification and reports. */
 export * from './plan.js';
+export * from './plan-warnings.js';
 export * from './preflight.js';
 export * from './report.js';
 export * from './run.js';
@@ -8,3 +9,4 @@ export * from './verify.js';
 export * from './profile/index.js';
 export * from './audit/index.js';
 export * from './rollback/index.js';
+export * from './reports/index.js';

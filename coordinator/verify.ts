@@ -22,6 +22,7 @@ import {
 } from '../checksums/index.js';
 import {
   type Checksum,
+  type Partition,
   type Plan,
   type Secret,
   type SerializedError,
@@ -100,7 +101,7 @@ async function* renamed(batches: AsyncIterable<RecordBatch>, names: string[]): A
 }
 
 /** Compiles each table's transform once, with the parent keys its references rules need. */
-function transformCompiler(req: VerifyRequest): (t: TablePlan) => Promise<CompiledTransform> {
+function transformCompiler(req: ExpectedRowsRequest): (t: TablePlan) => Promise<CompiledTransform> {
   const cache = new Map<TablePlan, Promise<CompiledTransform>>();
   return (t) => {
     let c = cache.get(t);
@@ -122,22 +123,25 @@ function transformCompiler(req: VerifyRequest): (t: TablePlan) => Promise<Compil
   };
 }
 
-/** Compares every partition of the plan between source and target; lists differing keys on mismatch. */
-export async function verifyPlan(req: VerifyRequest): Promise<VerifyOutcome> {
-  const partitionJobs = req.plan.tables.flatMap((t) => t.partitions.map((p) => ({ t, p })));
-  const wholeTables = req.plan.tables.filter(verifiedAsWholeTable);
-  const out: PartitionVerification[] = new Array(partitionJobs.length);
-  const wholeTarget = new Map<TablePlan, { checksum: Checksum; error?: SerializedError }>();
-  const batchRows = req.plan.options.batchRows;
-  const compiled = transformCompiler(req);
-  const targetNames = (t: TablePlan) =>
-    t.transform ? t.target.columns.map((c) => c.name) : t.columns.map((c) => c.target);
+/** What {@link expectedTargetRows} needs: the plan, the source, and the salt of `mask: hash`. */
+export type ExpectedRowsRequest = Pick<VerifyRequest, 'plan' | 'source' | 'transformSalt' | 'signal'>;
 
-  const sourceRows = async (
-    t: TablePlan,
-    p: (typeof partitionJobs)[number]['p'],
-    counted?: { rows: number },
-  ) => {
+/**
+ * What the target should hold for one source key range, as batches in target column names: the source rows
+ * renamed, or (for a table with a transform) after the mapping, minus the rows its rules reject (counted into
+ * `counted`). Each table's transform is compiled once per returned function. Used by `verifyPlan` and by the
+ * field-level comparison of the reports, so both compare against the same expected rows.
+ */
+export function expectedTargetRows(
+  req: ExpectedRowsRequest,
+): (
+  t: TablePlan,
+  p: Pick<Partition, 'id' | 'table' | 'range'>,
+  counted?: { rows: number },
+) => Promise<AsyncIterable<RecordBatch>> {
+  const compiled = transformCompiler(req);
+  const batchRows = req.plan.options.batchRows;
+  return async (t, p, counted) => {
     if (!t.transform)
       return renamed(
         req.source.read(t.source, p.range, {
@@ -161,6 +165,18 @@ export async function verifyPlan(req: VerifyRequest): Promise<VerifyOutcome> {
       },
     );
   };
+}
+
+/** Compares every partition of the plan between source and target; lists differing keys on mismatch. */
+export async function verifyPlan(req: VerifyRequest): Promise<VerifyOutcome> {
+  const partitionJobs = req.plan.tables.flatMap((t) => t.partitions.map((p) => ({ t, p })));
+  const wholeTables = req.plan.tables.filter(verifiedAsWholeTable);
+  const out: PartitionVerification[] = new Array(partitionJobs.length);
+  const wholeTarget = new Map<TablePlan, { checksum: Checksum; error?: SerializedError }>();
+  const batchRows = req.plan.options.batchRows;
+  const targetNames = (t: TablePlan) =>
+    t.transform ? t.target.columns.map((c) => c.name) : t.columns.map((c) => c.target);
+  const sourceRows = expectedTargetRows(req);
 
   const verifyPartition = async (i: number) => {
     const { t, p } = partitionJobs[i]!;

@@ -1,7 +1,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
-import { planTotals } from '../../coordinator/index.js';
+import { planTotals, planWarnings } from '../../coordinator/index.js';
 import {
   createLogger,
   formatLogicalType,
@@ -31,6 +31,7 @@ export async function planCommand(opts: CommandOptions, cmd: Command): Promise<v
     const target = await openTarget(settings.target, logger, { readOnly: true });
     try {
       const plan = await planFor(settings, source, target);
+      const warnings = planWarnings(plan, settings).map((w) => `warning: ${w.message}`);
       if (opts.out) writeFileSync(String(opts.out), JSON.stringify(plan, null, 2));
       // migrationSettings resolves full Settings; the config files are not part of what a run needs.
       const configFiles = (settings as Partial<Pick<Settings, 'configFiles'>>).configFiles ?? [];
@@ -40,6 +41,7 @@ export async function planCommand(opts: CommandOptions, cmd: Command): Promise<v
         writeFileSync(doc, renderMappingDoc(plan, configFiles.at(-1)));
       }
       if (opts.json) {
+        if (warnings.length) process.stderr.write(`${warnings.join('\n')}\n`);
         process.stdout.write(`${JSON.stringify(plan)}\n`);
         return;
       }
@@ -61,6 +63,7 @@ export async function planCommand(opts: CommandOptions, cmd: Command): Promise<v
         if (t.partitions.length > 8) lines.push(`  … ${t.partitions.length - 8} more`);
       }
       if (doc) lines.push('', `data mapping: ${doc}`);
+      if (warnings.length) lines.push('', ...warnings);
       process.stdout.write(`${lines.join('\n')}\n`);
     } finally {
       await target.close();

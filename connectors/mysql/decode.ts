@@ -1,0 +1,204 @@
+import type { LogicalType } from '../../core/index.js';
+import { type JsValue, formatInterval } from '../../formats/index.js';
+import { charsetDecoder, hexPreview } from './charsets.js';
+import { jsonToList } from './json-list.js';
+import { GEOMETRY_TYPES, type NativeType } from './native-type.js';
+import { parseDate, parseDateTime, parseTime } from './temporal.js';
+import { BYTES_TYPES, type ReadTypeOptions, isCharacterType } from './types.js';
+
+/**
+ * Value decoders: the raw bytes of one value of a text-protocol result row (the session sends every value as
+ * its exact text or bytes: `character_set_results = binary`, mysql2 `typeCast: false`) → ferry's JsValue.
+ * Hot path: one decoder call per value, no Date, no JS number for anything wider than 2^53.
+ */
+export type Decoder = (raw: Buffer) => JsValue | null;
+
+/** A value that cannot be read exactly; the reader adds table, column and key. */
+export class DecodeProblem extends Error {
+  constructor(
+    message: string,
+    readonly value: string,
+    readonly hint?: string,
+  ) {
+    super(message);
+  }
+}
+
+function smallInt(raw: Buffer): number {
+  let i = 0;
+  let neg = false;
+  if (raw[0] === 45) {
+    neg = true;
+    i = 1;
+  }
+  let n = 0;
+  for (; i < raw.length; i++) n = n * 10 + (raw[i]! - 48);
+  return neg ? -n : n;
+}
+
+function bigInt(raw: Buffer): bigint {
+  return raw.length <= 15 ? BigInt(smallInt(raw)) : BigInt(raw.toString('latin1'));
+}
+
+function bitsValue(raw: Buffer): bigint {
+  let v = 0n;
+  for (const b of raw) v = (v << 8n) | BigInt(b);
+  return v;
+}
+
+const text = (raw: Buffer) => raw.toString('latin1');
+
+/** MySQL's geometry storage (little-endian SRID + WKB) as WKB, or PostGIS EWKB when the SRID is not 0. */
+export function geometryToWkb(raw: Buffer): Uint8Array {
+  if (raw.length < 9) throw new DecodeProblem('malformed geometry value', hexPreview(raw));
+  const srid = raw.readUInt32LE(0);
+  const wkb = raw.subarray(4);
+  if (srid === 0) return wkb;
+  const little = wkb[0] === 1;
+  const out = Buffer.alloc(wkb.length + 4);
+  out[0] = wkb[0]!;
+  const type = little ? wkb.readUInt32LE(1) : wkb.readUInt32BE(1);
+  if (little) {
+    out.writeUInt32LE((type | 0x20000000) >>> 0, 1);
+    out.writeUInt32LE(srid, 5);
+  } else {
+    out.writeUInt32BE((type | 0x20000000) >>> 0, 1);
+    out.writeUInt32BE(srid, 5);
+  }
+  wkb.copy(out, 9, 5);
+  return out;
+}
+
+/**
+ * The SELECT expression that makes a column's text exact: MySQL prints FLOAT with 6 significant digits
+ * (16777217 → "16777200"), so FLOAT is read as its exact DOUBLE widening.
+ */
+export function selectExpression(quoted: string, nt: NativeType): string {
+  return nt.base === 'float' ? `CAST(${quoted} AS DOUBLE)` : quoted;
+}
+
+function zeroDate(options: ReadTypeOptions, raw: Buffer): null {
+  if (options.zeroDates === 'null') return null;
+  throw new DecodeProblem(
+    `zero or invalid date ${text(raw)}`,
+    text(raw),
+    'fix the value in the source, or read such values as NULL with the endpoint parameter zero_dates=null',
+  );
+}
+
+function characters(nt: NativeType): (raw: Buffer) => Uint8Array | string {
+  const decode = charsetDecoder(nt.base === 'json' ? 'utf8mb4' : nt.charset);
+  const name = nt.base === 'json' ? 'utf8mb4' : (nt.charset ?? 'utf8mb4');
+  return (raw) => {
+    const v = decode(raw);
+    if (v === undefined)
+      throw new DecodeProblem(
+        `invalid ${name} bytes ${hexPreview(raw)}`,
+        hexPreview(raw),
+        'fix the value in the source (e.g. UPDATE … SET col = CONVERT(BINARY col USING utf8mb4)), or migrate the column as bytes through a view',
+      );
+    return v;
+  };
+}
+
+function charString(nt: NativeType): (raw: Buffer) => string {
+  const chars = characters(nt);
+  return (raw) => {
+    const v = chars(raw);
+    return typeof v === 'string' ? v : Buffer.from(v.buffer, v.byteOffset, v.byteLength).toString('utf8');
+  };
+}
+
+/**
+ * The decoder producing `type` from a column of native type `nt`, or undefined when ferry cannot produce that
+ * logical type from that native type (a ferry comment that does not fit its column is then ignored).
+ */
+export function decoderFor(type: LogicalType, nt: NativeType, options: ReadTypeOptions): Decoder | undefined {
+  const base = nt.base;
+  const isText = isCharacterType(nt) && base !== 'enum' && base !== 'set';
+  switch (type.kind) {
+    case 'bool':
+      if (base === 'bit') return (raw) => raw[raw.length - 1] === 1;
+      if (base !== 'tinyint' && base !== 'bool' && base !== 'boolean') return undefined;
+      return (raw) => {
+        if (raw.length === 1 && (raw[0] === 48 || raw[0] === 49)) return raw[0] === 49;
+        throw new DecodeProblem(
+          `TINYINT(1) value ${text(raw)} is not a boolean (0 or 1)`,
+          text(raw),
+          'read TINYINT(1) columns as integers with the endpoint parameter tinyint1=int',
+        );
+      };
+    case 'int': {
+      if (base === 'bit') return type.bits === 64 ? bitsValue : undefined;
+      if (!['tinyint', 'smallint', 'mediumint', 'int', 'integer', 'bigint', 'year'].includes(base))
+        return undefined;
+      const wide = type.bits === 64 || (type.bits === 32 && type.unsigned);
+      return wide ? bigInt : smallInt;
+    }
+    case 'float':
+      if (base === 'float') return (raw) => Math.fround(Number(text(raw)));
+      if (base === 'double' || base === 'double precision' || base === 'real')
+        return (raw) => Number(text(raw));
+      return undefined;
+    case 'decimal':
+      if (base !== 'decimal' && base !== 'numeric') return undefined;
+      if (nt.zerofill) return (raw) => text(raw).replace(/^(-?)0+(?=\d)/, '$1');
+      return (raw) => raw;
+    case 'date':
+      if (base !== 'date') return undefined;
+      return (raw) => parseDate(raw) ?? zeroDate(options, raw);
+    case 'timestamp':
+      if (base !== 'datetime' && base !== 'timestamp') return undefined;
+      return (raw) => parseDateTime(raw) ?? zeroDate(options, raw);
+    case 'time':
+      if (base !== 'time') return undefined;
+      return (raw) => {
+        const micros = parseTime(raw);
+        if (micros === undefined || micros < 0n || micros >= 86_400_000_000n)
+          throw new DecodeProblem(
+            `TIME ${text(raw)} is not a time of day`,
+            text(raw),
+            'read the column as an interval',
+          );
+        return micros;
+      };
+    case 'interval':
+      if (base === 'time')
+        return (raw) => {
+          const micros = parseTime(raw);
+          if (micros === undefined) throw new DecodeProblem(`malformed TIME ${text(raw)}`, text(raw));
+          return formatInterval({ months: 0, days: 0, micros });
+        };
+      return isText ? charString(nt) : undefined;
+    case 'text':
+      if (base === 'inet4' || base === 'inet6' || base === 'uuid') return text;
+      return isText || base === 'enum' ? characters(nt) : undefined;
+    case 'uuid':
+      if (base === 'uuid') return text;
+      return isText ? (raw) => charString(nt)(raw).toLowerCase() : undefined;
+    case 'json':
+      return isText ? characters(nt) : undefined;
+    case 'bytes':
+      if (GEOMETRY_TYPES.has(base)) return geometryToWkb;
+      return BYTES_TYPES.has(base) ? (raw) => raw : undefined;
+    case 'list': {
+      if (base === 'set' && type.element.kind === 'text') {
+        const str = charString(nt);
+        return (raw) => (raw.length === 0 ? [] : str(raw).split(','));
+      }
+      if (!isText) return undefined;
+      const str = charString(nt);
+      const element = type.element;
+      return (raw) => {
+        try {
+          return jsonToList(str(raw), element);
+        } catch (e) {
+          throw new DecodeProblem(
+            `not a JSON array of ${element.kind}: ${(e as Error).message}`,
+            str(raw).slice(0, 200),
+          );
+        }
+      };
+    }
+  }
+}
