@@ -8,6 +8,7 @@ import {
   FerryError,
   isFerryError,
 } from '../../core/index.js';
+import { redactPgDetail, redactPgMessage } from './error-values.js';
 
 /**
  * Opening PostgreSQL connections from an Endpoint, and wrapping driver errors once, keeping the server's
@@ -139,12 +140,24 @@ export function wrapPgError(
   if (sqlstate) ctx.serverCode = sqlstate;
   if (err.table && !ctx.table) ctx.table = err.schema ? `${err.schema}.${err.table}` : err.table;
   if (err.column && !ctx.column) ctx.column = err.column;
-  const message = `${what}: ${err.message ?? String(e)}${err.detail ? ` (${err.detail})` : ''}`;
+  // Row values the server echoes (DETAIL, data errors) are removed here, once, at the driver boundary; the
+  // driver error itself is scrubbed too, because it travels on as the cause.
+  const detail = err.detail ? redactPgDetail(err.detail) : undefined;
+  if (sqlstate && err instanceof Error) scrubDriverError(err, redactPgMessage(err.message), detail);
+  const message = `${what}: ${err.message ?? String(e)}${detail ? ` (${detail})` : ''}`;
   return new FerryError(code, message, {
     ...ctx,
     cause: e,
     retryable: code === 'CONNECTION' || code === 'ABORTED' || cls === '40',
   });
+}
+
+/** Replaces a server error's message, detail and where (row values) in place, stack included. */
+function scrubDriverError(err: Error & PgErrorFields, message: string, detail: string | undefined): void {
+  if (err.stack && message !== err.message) err.stack = err.stack.replace(err.message, message);
+  err.message = message;
+  if (err.detail !== undefined) err.detail = detail;
+  if (err.where !== undefined) err.where = err.where.replace(/(column [^:]*: ).*$/s, '$1…');
 }
 
 /** Runs a query, wrapping any error once. */

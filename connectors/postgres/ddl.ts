@@ -162,8 +162,28 @@ export async function finishTable(
         sql: `CREATE ${ix.unique ? 'UNIQUE ' : ''}INDEX IF NOT EXISTS ${ident(n)} ON ${target} (${cols(ix.columns)})`,
       });
   }
+  // An index that already exists is not built again: `CREATE INDEX IF NOT EXISTS` still demands ownership of
+  // the table, which a least-privilege loader appending into someone else's table does not have.
+  const present = new Set<string>();
+  if (indexes.length) {
+    const c = await connectOne();
+    try {
+      const rows = await query<{ relname: string }>(
+        c,
+        `SELECT relname FROM pg_class WHERE relkind IN ('i', 'I') AND relnamespace = $1::regnamespace AND relname = ANY($2)`,
+        [ident(schema), indexes.map((ix) => ix.name)],
+        'cannot read the target catalog',
+        { table: name },
+      );
+      for (const r of rows) present.add(r.relname);
+      release(c);
+    } catch (e) {
+      c.end().catch(() => undefined);
+      throw e;
+    }
+  }
   // Two builds at a time: each uses a core, and the machine may be loading other tables.
-  const queue = [...indexes];
+  const queue = indexes.filter((ix) => !present.has(ix.name));
   const build = async () => {
     for (let ix = queue.shift(); ix; ix = queue.shift()) {
       const c = await connectOne();

@@ -172,6 +172,12 @@ export const TableObjectSchema = z.strictObject({
     .optional()
     .describe('Keep one row per key: `{ key, keep: first|last, by }`. Default: none.')
     .register(configDoc, { type: 'dedupe rule' }),
+  pii_ok: z
+    .array(z.string().min(1))
+    .optional()
+    .describe(
+      "Columns (target or source names) whose names look like personal data but may reach the target unmasked: acknowledges `ferry plan`'s PII warning for them (docs/security.md). Default: none.",
+    ),
 });
 
 /** One entry of `tables:`: a name, or an object. */

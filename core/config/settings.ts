@@ -33,6 +33,8 @@ export interface TableSettings {
   readonly mapping?: Readonly<Record<string, unknown>>;
   /** Where the table sits in the config (`tables[2]`), for mapping errors. */
   readonly configPath?: string;
+  /** Likely-PII columns acknowledged to reach the target unmasked (`pii_ok`), by target or source name. */
+  readonly piiOk?: readonly string[];
 }
 
 /** The NATS JetStream connection for distributed runs. */
@@ -193,6 +195,7 @@ function build(
       mode: t.mode ?? c.mode,
       partitionRows: t.partition_rows ?? c.partition_rows,
       ...(mapping ? { mapping, configPath: `tables[${i}]` } : {}),
+      ...(t.pii_ok ? { piiOk: t.pii_ok } : {}),
     };
   });
   checkUnique(

@@ -28,10 +28,17 @@ export function wrapDuckDBError(
   if (e instanceof Error && e.name === 'AbortError') {
     return new FerryError('ABORTED', 'operation was cancelled', { ...context, cause: e });
   }
-  const message = e instanceof Error ? e.message : String(e);
-  const m = /^([A-Za-z ]+?) Error: /.exec(message);
+  const raw = e instanceof Error ? e.message : String(e);
+  const m = /^([A-Za-z ]+?) Error: /.exec(raw);
   const kind = m?.[1];
-  const known = /^interrupt/i.test(kind ?? message) ? KINDS['Interrupt'] : kind ? KINDS[kind] : undefined;
+  const known = /^interrupt/i.test(kind ?? raw) ? KINDS['Interrupt'] : kind ? KINDS[kind] : undefined;
+  // Data errors echo the refused row's values; the appender's `Failed to append: … duplicate key "x"` has no kind.
+  const message = (known?.code ?? fallback) === 'DATA' ? redactDuckDBValues(raw) : raw;
+  // The driver error travels on as the cause: it must not carry the row values either.
+  if (message !== raw && e instanceof Error) {
+    if (e.stack) e.stack = e.stack.replace(raw, message);
+    e.message = message;
+  }
   const options: ConstructorParameters<typeof FerryError>[2] = { ...context, cause: e };
   if (kind) options.serverCode = kind;
   if (known?.retryable !== undefined) options.retryable = known.retryable;
@@ -40,4 +47,15 @@ export function wrapDuckDBError(
       'DuckDB allows one writing process per file: close the other process or route writes through one writer';
   }
   return new FerryError(known?.code ?? fallback, message.split('\n')[0] ?? message, options);
+}
+
+/**
+ * A DuckDB data-error message without the row values it echoes (`Duplicate key "email: ana@x"`,
+ * `Could not convert string 'x' to INT32`): customer data must not reach logs, reports or traces. Column
+ * names stay.
+ */
+export function redactDuckDBValues(message: string): string {
+  return message
+    .replace(/"(?:([\w ]+): )?(?:[^"\\]|\\.)*"/g, (_, column?: string) => (column ? `"${column}: …"` : '"…"'))
+    .replace(/'(?:[^'\\]|'')*'/g, "'…'");
 }
