@@ -179,6 +179,9 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
   const name = tableName(spec);
   const targetRef: TableRef = { name: sel.targetName ?? spec.name };
   if (req.targetSchema) targetRef.schema = req.targetSchema;
+  // As pgloader does: a MySQL database's tables land in a PostgreSQL schema of the database's name.
+  else if (req.sourceInfo.connector === 'mysql' && req.targetInfo.connector === 'postgres' && spec.schema)
+    targetRef.schema = spec.schema;
   let transform: TableTransform | undefined;
   let unchanged: Map<string, string> | undefined;
   if (sel.mapping !== undefined) {
@@ -294,7 +297,8 @@ function linkForeignKeys(tables: TablePlan[]): void {
         bySource.get(tableName(fk.references)) ??
         (fk.references.schema ? undefined : tables.find((p) => p.source.name === fk.references.name));
       if (!parent) {
-        (t.warnings ??= []).push(
+        t.warnings = t.warnings ?? [];
+        t.warnings.push(
           `foreign key (${fk.columns.join(', ')}) → ${tableName(fk.references)} not created: that table is not part of this migration`,
         );
         continue;
