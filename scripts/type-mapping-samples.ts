@@ -195,4 +195,7 @@ export const PG_CONTEXT_ROWS: [LogicalType, string][] = [
   [{ kind: 'text' }, 'bit(8)'],
   [{ kind: 'decimal' }, 'money'],
   [{ kind: 'list', element: { kind: 'text' } }, 'macaddr[]'],
+  [{ kind: 'text', maxLength: 10, fixed: true }, 'character(10)'],
+  // MySQL's CHAR(n) strips trailing spaces on read: character(n) would pad them back in.
+  [{ kind: 'text', maxLength: 10, fixed: true }, 'char(10)'],
 ];

@@ -38,6 +38,9 @@ describe('PostgreSQL type mapping', () => {
     expect(pgNativeType({ kind: 'text' }, 'time with time zone')).toBe('time with time zone');
     expect(pgNativeType({ kind: 'text' }, 'VARCHAR(10)')).toBe('text');
     expect(pgNativeType({ kind: 'decimal' }, 'money')).toBe('money');
+    expect(pgNativeType({ kind: 'text', maxLength: 5, fixed: true }, 'character(5)')).toBe('character(5)');
+    // MySQL CHAR(n) values carry no trailing pad: character(n) would add it on read-back.
+    expect(pgNativeType({ kind: 'text', maxLength: 5, fixed: true }, 'char(5)')).toBe('character varying(5)');
     expect(pgNativeType({ kind: 'list', element: { kind: 'list', element: { kind: 'uuid' } } })).toBe(
       'uuid[][]',
     );

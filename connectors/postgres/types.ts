@@ -198,7 +198,10 @@ export function pgNativeType(type: LogicalType, sourceNative?: string): string {
       const native = sourceNative?.toLowerCase();
       if (native && NATIVE_TEXT_TYPES.test(native)) return native;
       if (type.maxLength === undefined) return 'text';
-      return type.fixed ? `character(${type.maxLength})` : `character varying(${type.maxLength})`;
+      // A PostgreSQL character(n) pads on read; MySQL's CHAR(n) strips trailing spaces on read, so its values
+      // only survive the read-back unchanged (checksums equal) in character varying(n).
+      const padded = type.fixed && (native === undefined || /^(character|bpchar)\b/.test(native));
+      return padded ? `character(${type.maxLength})` : `character varying(${type.maxLength})`;
     }
     case 'bytes':
       return 'bytea';
