@@ -161,7 +161,9 @@ describe.skipIf(!svc.available)('postgres target: exactly-once loads', () => {
     await w2.write(batch(20, 5, (i) => (i === 23 ? 'bad' : 'ok')));
     const e2 = await errorOf(w2.commit(entry('n2', 1, 10)));
     expect(e2).toMatchObject({ code: 'DATA', context: { table: 'narrow', key: '23', serverCode: '23514' } });
-    expect(e2.message).toMatch(/Failing row contains \(23, bad\)/);
+    // The server's echo of the row is cut (row values stay out of logs and reports); the key names the row.
+    expect(e2.message).toMatch(/Failing row contains \(…\)/);
+    expect(e2.message).not.toContain('bad');
     expect((await sql<{ n: string }>(db.url, 'SELECT count(*) n FROM narrow'))[0]!.n).toBe('0');
   });
 
