@@ -11,6 +11,7 @@
  * without a result. On stop: no new pulls; running tasks get `graceMs` to finish; then they are
  * aborted and NAKed with a delay so another worker takes them.
  */
+import { setMaxListeners } from 'node:events';
 import type { JetStreamClient, JetStreamManager, JsMsg } from '@nats-io/jetstream';
 import {
   FerryError,
@@ -72,6 +73,8 @@ export class WorkerLoop {
   async run(signal?: AbortSignal): Promise<void> {
     const { o, log } = this.deps;
     const stop = signal ? AbortSignal.any([signal, this.#halt.signal]) : this.#halt.signal;
+    // Every slot waits on it (pulls, backoff sleeps): more than 10 slots is normal, not a listener leak.
+    setMaxListeners(0, stop);
     let fatal: unknown;
     const fail = (e: unknown) => {
       fatal ??= e;
