@@ -284,7 +284,15 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
         const partitionId = `${tableName(t.source)}#foreign-keys`;
         dir.append({
           type: 'partition_result',
-          result: { partitionId, table: tableName(t.source), attempt: 1, status: 'failed', bytes: 0, durationMs: 0, error: err.toJSON() },
+          result: {
+            partitionId,
+            table: tableName(t.source),
+            attempt: 1,
+            status: 'failed',
+            bytes: 0,
+            durationMs: 0,
+            error: err.toJSON(),
+          },
         });
       }
     }
@@ -331,7 +339,8 @@ async function verifyWholeTable(
 /**
  * While results are awaited, periodically asks the transport (when it can tell, as JetStream can) which
  * outstanding partitions have no task stored anywhere — lost to a deleted stream or a crashed server — and
- * re-publishes them. NATS is the dispatcher, not the record: the plan and the ledger say what must exist.
+ * re-publishes those missing in two passes in a row. NATS is the dispatcher, not the record: the plan and the
+ * ledger say what must exist.
  */
 function startReconciler(
   req: RunRequest,
@@ -343,12 +352,24 @@ function startReconciler(
   };
   if (!transport.reconcile) return { stop() {} };
   let busy = false;
+  // Missing in the previous pass, with the attempt then awaited. A task is also absent from the stream while
+  // its result waits to be read here, or while a retry waits out its backoff: only a partition missing in two
+  // passes in a row, awaiting the same attempt throughout, is lost.
+  let suspects = new Map<string, number>();
   const timer = setInterval(async () => {
     if (busy || expected.size === 0) return;
     busy = true;
     try {
-      const missing = await transport.reconcile!(req.info.runId, [...expected.keys()]);
-      for (const id of missing) if (expected.has(id)) await republish(id);
+      const awaited = new Map(expected);
+      const missing = await transport.reconcile!(req.info.runId, [...awaited.keys()]);
+      const next = new Map<string, number>();
+      for (const id of missing) {
+        const attempt = awaited.get(id);
+        if (attempt === undefined || expected.get(id) !== attempt) continue;
+        if (suspects.get(id) === attempt) await republish(id);
+        else next.set(id, attempt);
+      }
+      suspects = next;
     } catch (e) {
       req.logger.warn({ err: String(e) }, 'reconcile failed; will try again');
     } finally {

@@ -51,7 +51,8 @@ describe.skipIf(!svc.available)('chaos: target connection terminated mid-load', 
     expect(failed).toHaveLength(1);
     expect(failed[0]!.error).toMatchObject({ code: 'CONNECTION', retryable: true });
     const partition = failed[0]!.partitionId;
-    expect(results.filter((r) => r.partitionId === partition).map((r) => [r.attempt, r.status])).toEqual([
+    const history = results.filter((r) => r.partitionId === partition).map((r) => [r.attempt, r.status]);
+    expect(history).toEqual([
       [1, 'failed'],
       [2, 'done'],
     ]);
