@@ -180,6 +180,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   // The attempt each partition waits for: results of older attempts (redelivered, or reported twice after a
   // coordinator restart) are ignored, so nothing is counted twice.
   const expected = new Map(todo.map((t) => [t.partitionId, t.attempt]));
+  const firstAttempt = new Map(expected);
   let outstanding = todo.length;
   if (outstanding > 0) await dispatch(todo);
   const reconciler = startReconciler(req, expected, async (partitionId) => {
@@ -198,8 +199,10 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       if (!table || expected.get(result.partitionId) !== result.attempt) continue;
       dir.append({ type: 'partition_result', result });
       const ok = result.status !== 'failed' && result.verified !== false;
-      if (!ok && result.error?.retryable && result.attempt < maxAttempts) {
-        const delay = Math.min(30_000, 500 * 2 ** (result.attempt - 1));
+      // Attempts of this invocation so far: numbers start above earlier invocations' (resume, lease floor).
+      const tries = result.attempt - (firstAttempt.get(result.partitionId) ?? result.attempt) + 1;
+      if (!ok && result.error?.retryable && tries < maxAttempts) {
+        const delay = Math.min(30_000, 500 * 2 ** (tries - 1));
         log.warn(
           {
             partition: result.partitionId,
