@@ -128,7 +128,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     tableSpans.delete(tableName(t.source));
   };
   const remaining = new Map<string, number>(plan.tables.map((t) => [tableName(t.source), 0]));
-  const todo: PartitionTask[] = [];
+  const queued: PartitionTask[] = [];
   for (const t of plan.tables) {
     for (const p of t.partitions) {
       // Done = committed in the ledger AND verified in an earlier invocation. A committed partition
@@ -136,11 +136,11 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
       if (ledger.has(p.id) && snapshot.partitions.get(p.id)?.status === 'done') continue;
       if (req.onlyPartitions && !req.onlyPartitions.has(p.id)) continue;
       const attempt = Math.max(snapshot.partitions.get(p.id)?.attempts ?? 0, req.attemptFloor ?? 0) + 1;
-      todo.push({ schema: TASK_SCHEMA, runId, partitionId: p.id, attempt, trace: spanHeaders(spanOf(t)) });
+      queued.push({ schema: TASK_SCHEMA, runId, partitionId: p.id, attempt, trace: spanHeaders(spanOf(t)) });
       remaining.set(p.table, (remaining.get(p.table) ?? 0) + 1);
     }
   }
-  log.info({ partitions: todo.length, committedBefore: ledger.size }, 'dispatching partitions');
+  log.info({ partitions: queued.length, committedBefore: ledger.size }, 'dispatching partitions');
 
   const results = new Map<string, PartitionResult>();
   const finishTable = async (t: TablePlan) => {
@@ -179,10 +179,10 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
   };
   // The attempt each partition waits for: results of older attempts (redelivered, or reported twice after a
   // coordinator restart) are ignored, so nothing is counted twice.
-  const expected = new Map(todo.map((t) => [t.partitionId, t.attempt]));
+  const expected = new Map(queued.map((t) => [t.partitionId, t.attempt]));
   const firstAttempt = new Map(expected);
-  let outstanding = todo.length;
-  if (outstanding > 0) await dispatch(todo);
+  let outstanding = queued.length;
+  if (outstanding > 0) await dispatch(queued);
   const reconciler = startReconciler(req, expected, async (partitionId) => {
     const table = partitionTable.get(partitionId)!;
     const attempt = (expected.get(partitionId) ?? 0) + 1;

@@ -40,7 +40,7 @@ async function refusal(p: Promise<unknown>): Promise<{ code: string; message: st
   throw new Error('expected the fence to refuse');
 }
 
-describe.skipIf(!svc.available)('postgres target: per-delivery fencing', () => {
+describe('postgres target: per-delivery fencing', () => {
   let db: TestDatabase;
   let target: Target;
   let spec: TableSpec;

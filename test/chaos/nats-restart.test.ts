@@ -12,7 +12,7 @@ import { sleep } from './processes.js';
  */
 const svc = await requireServices(['pg']);
 
-describe.skipIf(!svc.available)('chaos: nats-server restart mid-run', () => {
+describe('chaos: nats-server restart mid-run', () => {
   let c: ChaosCluster;
   beforeAll(async () => {
     c = await ChaosCluster.start(svc.urls.pg!, { name: 'natsrestart' });

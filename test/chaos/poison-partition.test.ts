@@ -10,7 +10,7 @@ import { ChaosCluster, TABLE } from './cluster.js';
  */
 const svc = await requireServices(['pg']);
 
-describe.skipIf(!svc.available)('chaos: poison partition', () => {
+describe('chaos: poison partition', () => {
   let c: ChaosCluster;
   beforeAll(async () => {
     c = await ChaosCluster.start(svc.urls.pg!, { name: 'poison' });

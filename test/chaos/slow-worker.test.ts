@@ -11,7 +11,7 @@ const svc = await requireServices(['pg']);
 
 const SLOW_PARTITION_MS = 5 * 400;
 
-describe.skipIf(!svc.available)('chaos: one slow worker', () => {
+describe('chaos: one slow worker', () => {
   let c: ChaosCluster;
   beforeAll(async () => {
     c = await ChaosCluster.start(svc.urls.pg!, { name: 'slow' });

@@ -12,7 +12,7 @@ import pg from 'pg';
  * a fresh database per test file, SQL helpers, and the CLI as a subprocess.
  *
  *   const svc = await requireServices(['pg']);          // top-level await in the test file
- *   describe.skipIf(!svc.available)('…', () => { … });  // only outside CI: in CI a missing server throws
+ *   describe('…', () => { … });  // a server that cannot be started fails the test file
  */
 
 export type ServiceName = 'pg' | 'mysql' | 'nats';
@@ -49,8 +49,8 @@ const started = new Map<string, Promise<void>>();
 
 /**
  * Makes the services reachable: URLs from the environment when set, else `scripts/services.sh start <name>`
- * and its env file. In CI (`CI` set) or with FERRY_TEST_REQUIRE_SERVICES=1 a missing service throws; elsewhere
- * the result says `available: false` and the tests skip.
+ * and its env file. A service that cannot be started throws: integration tests
+ * fail, never skip, when their servers are missing.
  */
 export async function requireServices(names: ServiceName[]): Promise<Services> {
   const env: Record<string, string> = {};
@@ -70,8 +70,7 @@ export async function requireServices(names: ServiceName[]): Promise<Services> {
     if (missing.length) Object.assign(env, readEnvFile(join(dir, 'env')));
   } catch (e) {
     const reason = `cannot start ${missing.join(', ')}: ${(e as Error).message}`;
-    if (process.env.CI || process.env.FERRY_TEST_REQUIRE_SERVICES === '1') throw new Error(reason);
-    return { available: false, reason, urls: {}, env };
+    throw new Error(reason);
   }
   for (const [k, v] of Object.entries(process.env)) if (k.startsWith('FERRY_TEST_') && v) env[k] = v;
   const urls: Services['urls'] = {};
@@ -79,8 +78,7 @@ export async function requireServices(names: ServiceName[]): Promise<Services> {
     const url = env[ENV_KEYS[n]];
     if (!url) {
       const reason = `${ENV_KEYS[n]} is not set after starting the services`;
-      if (process.env.CI) throw new Error(reason);
-      return { available: false, reason, urls, env };
+      throw new Error(reason);
     }
     urls[n] = url;
   }

@@ -6,7 +6,7 @@ import { createTestDatabase, requireServices, sql, type TestDatabase } from '../
 const svc = await requireServices(['pg']);
 const logger = silentLogger();
 
-describe.skipIf(!svc.available)('postgres target DDL after load', () => {
+describe('postgres target DDL after load', () => {
   let src: TestDatabase;
   let dst: TestDatabase;
   let source: Source;

@@ -35,7 +35,7 @@ function errorOf(p: Promise<unknown>) {
   );
 }
 
-describe.skipIf(!svc.available)('postgres target: exactly-once loads', () => {
+describe('postgres target: exactly-once loads', () => {
   let db: TestDatabase;
   let target: Target;
   let spec: TableSpec;

@@ -58,7 +58,7 @@ async function rowTexts(url: string, table: string): Promise<string[]> {
   return rows.map((r) => r.r);
 }
 
-describe.skipIf(!svc.available)('postgres → postgres round trip', () => {
+describe('postgres → postgres round trip', () => {
   let src: TestDatabase;
   let dst: TestDatabase;
   let source: Source;

@@ -14,7 +14,7 @@ async function collect(it: AsyncIterable<RecordBatch>) {
   return rows;
 }
 
-describe.skipIf(!svc.available)('postgres source: snapshot, key sampling and ranges', () => {
+describe('postgres source: snapshot, key sampling and ranges', () => {
   let db: TestDatabase;
   let source: Source;
 

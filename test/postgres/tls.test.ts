@@ -11,7 +11,7 @@ import { requireServices, sql } from '../helpers/services.js';
 const svc = await requireServices(['pg']);
 const logger = silentLogger();
 
-describe.skipIf(!svc.available || !svc.env.FERRY_TEST_PG_TLS_DIR)('postgres TLS (sslmode)', () => {
+describe('postgres TLS (sslmode)', () => {
   const tls = svc.env.FERRY_TEST_PG_TLS_DIR ?? '';
   const admin = new URL(svc.urls.pg ?? 'postgres://x@127.0.0.1/postgres');
   const base = (host: string, user = 'postgres') => `postgres://${user}@${host}:${admin.port}/postgres`;

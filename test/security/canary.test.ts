@@ -162,7 +162,7 @@ describe('canary: no password and no PII value outside the data', () => {
     expect(hits).toEqual([]);
   });
 
-  describe.skipIf(!svc.available)('PostgreSQL → PostgreSQL', () => {
+  describe('PostgreSQL → PostgreSQL', () => {
     it('a role with a canary password, markers in PII columns, rejected partitions, debug level', async () => {
       const { password, marker } = canaries();
       const dirs = layout(join(tmp.path, 'pg'));

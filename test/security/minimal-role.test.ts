@@ -22,7 +22,7 @@ INSERT INTO orders SELECT i, 1 + i % 3000, i * 1.25 FROM generate_series(1, 5000
 ANALYZE;
 `;
 
-describe.skipIf(!svc.available)('PostgreSQL as minimal roles', () => {
+describe('PostgreSQL as minimal roles', () => {
   const tmp = tempDir('minrole');
   const suffix = randomBytes(4).toString('hex');
   const reader = `ferry_reader_${suffix}`;

@@ -276,7 +276,7 @@ describe('classic mapping DuckDB → DuckDB through the CLI', () => {
 
 const svc = await requireServices(['pg']);
 
-describe.skipIf(!svc.available)('classic mapping PostgreSQL → PostgreSQL through the CLI', () => {
+describe('classic mapping PostgreSQL → PostgreSQL through the CLI', () => {
   const tmp = tempDir('classic-pg');
   const dir = tmp.path;
   let src: TestDatabase;

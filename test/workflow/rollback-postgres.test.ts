@@ -62,7 +62,7 @@ const sideTables = (url: string) =>
       WHERE table_name LIKE '\\_ferry\\_backup\\_%' OR table_name LIKE '\\_ferry\\_prerun\\_%' ORDER BY 1`,
   );
 
-describe.skipIf(!svc.available)('ferry rollback, PostgreSQL → PostgreSQL', () => {
+describe('ferry rollback, PostgreSQL → PostgreSQL', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-rollback-pg-'));
   const env = { FERRY_AUDIT_LOG: join(dir, 'audit', 'audit.log') };
   const rollbackEnv = { ...env, FERRY_TARGET_PASSWORD: new URL(svc.urls.pg ?? 'postgres://x:y@h').password };
