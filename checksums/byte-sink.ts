@@ -1,11 +1,9 @@
 /**
  * A growable byte buffer that one row's canonical encoding is written into, reused for every row.
- * `words` views the same memory as 32-bit words so the hash can read aligned blocks; the capacity is
- * always a multiple of 16 bytes so both views cover the whole buffer.
+ * `view` reads the same memory for the hash; the capacity is always a multiple of 16 bytes.
  */
 export class ByteSink {
   buf: Uint8Array;
-  words: Uint32Array;
   view: DataView;
   /** The write position: bytes `[0, pos)` hold the encoding so far. */
   pos = 0;
@@ -13,7 +11,6 @@ export class ByteSink {
   constructor(capacity = 1024) {
     const cap = (Math.max(capacity, 16) + 15) & ~15;
     this.buf = new Uint8Array(cap);
-    this.words = new Uint32Array(this.buf.buffer);
     this.view = new DataView(this.buf.buffer);
   }
 
@@ -27,7 +24,6 @@ export class ByteSink {
     const next = new Uint8Array(cap);
     next.set(this.buf.subarray(0, this.pos));
     this.buf = next;
-    this.words = new Uint32Array(next.buffer);
     this.view = new DataView(next.buffer);
   }
 

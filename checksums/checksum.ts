@@ -61,8 +61,66 @@ export function checksumsEqual(a: Checksum, b: Checksum): boolean {
 const CHUNK = 1 << 20;
 
 /**
- * Accumulates the checksum of Arrow batches. The 128-bit sum is kept in four 32-bit limbs held in JS
- * numbers; carries are propagated once per chunk of rows rather than per row, and no BigInt is made per row.
+ * A running multiset sum: row count and Σ of 128-bit row hashes, kept in four 32-bit limbs held in JS numbers.
+ * Carries are propagated once per chunk of rows rather than per row, and no BigInt is made per row.
+ */
+export class HashSum {
+  protected s0 = 0;
+  protected s1 = 0;
+  protected s2 = 0;
+  protected s3 = 0;
+  protected rows = 0n;
+  private unnormalised = 0;
+
+  /** Adds one row's hash (four unsigned 32-bit words, low first). */
+  addHash(h: Uint32Array): void {
+    this.s0 += h[0]!;
+    this.s1 += h[1]!;
+    this.s2 += h[2]!;
+    this.s3 += h[3]!;
+    if (++this.unnormalised === CHUNK) {
+      this.rows += BigInt(CHUNK);
+      this.unnormalised = 0;
+      this.normalise();
+    }
+  }
+
+  /** Adds another sum's rows or a checksum (e.g. to total partitions into a table). */
+  add(other: HashSum | Checksum): void {
+    const c = other instanceof HashSum ? other.result() : other;
+    const { rows, sum } = parse(c);
+    this.rows += rows;
+    this.s0 += Number(sum & 0xffffffffn);
+    this.s1 += Number((sum >> 32n) & 0xffffffffn);
+    this.s2 += Number((sum >> 64n) & 0xffffffffn);
+    this.s3 += Number((sum >> 96n) & 0xffffffffn);
+    this.normalise();
+  }
+
+  /** The checksum of everything added so far (the sum can keep accumulating). */
+  result(): Checksum {
+    this.rows += BigInt(this.unnormalised);
+    this.unnormalised = 0;
+    this.normalise();
+    return { rows: this.rows.toString(), sum: wordsToHex([this.s0, this.s1, this.s2, this.s3]) };
+  }
+
+  protected normalise(): void {
+    let carry = Math.floor(this.s0 / TWO32);
+    this.s0 -= carry * TWO32;
+    this.s1 += carry;
+    carry = Math.floor(this.s1 / TWO32);
+    this.s1 -= carry * TWO32;
+    this.s2 += carry;
+    carry = Math.floor(this.s2 / TWO32);
+    this.s2 -= carry * TWO32;
+    this.s3 += carry;
+    this.s3 -= Math.floor(this.s3 / TWO32) * TWO32;
+  }
+}
+
+/**
+ * Accumulates the checksum of Arrow batches (canonical encoding of each row, then its hash, into the sum).
  *
  * ```ts
  * const acc = new ChecksumAccumulator(rules);
@@ -70,17 +128,13 @@ const CHUNK = 1 << 20;
  * const checksum = acc.result();
  * ```
  */
-export class ChecksumAccumulator {
-  private s0 = 0;
-  private s1 = 0;
-  private s2 = 0;
-  private s3 = 0;
-  private rows = 0n;
+export class ChecksumAccumulator extends HashSum {
   private bytes = 0;
   private readonly hasher: RowHasher;
 
   /** `rules`: per-column compare rules, applied before encoding (default: exact comparison). */
   constructor(rules?: CompareRules) {
+    super();
     this.hasher = new RowHasher(rules);
   }
 
@@ -125,36 +179,5 @@ export class ChecksumAccumulator {
     }
     this.rows += BigInt(n);
     this.bytes += bytes;
-  }
-
-  /** Adds another accumulator's rows or a checksum (e.g. to total partitions into a table). */
-  add(other: ChecksumAccumulator | Checksum): void {
-    const c = other instanceof ChecksumAccumulator ? other.result() : other;
-    const { rows, sum } = parse(c);
-    this.rows += rows;
-    this.s0 += Number(sum & 0xffffffffn);
-    this.s1 += Number((sum >> 32n) & 0xffffffffn);
-    this.s2 += Number((sum >> 64n) & 0xffffffffn);
-    this.s3 += Number((sum >> 96n) & 0xffffffffn);
-    this.normalise();
-  }
-
-  /** The checksum of everything added so far (the accumulator can keep accumulating). */
-  result(): Checksum {
-    this.normalise();
-    return { rows: this.rows.toString(), sum: wordsToHex([this.s0, this.s1, this.s2, this.s3]) };
-  }
-
-  private normalise(): void {
-    let carry = Math.floor(this.s0 / TWO32);
-    this.s0 -= carry * TWO32;
-    this.s1 += carry;
-    carry = Math.floor(this.s1 / TWO32);
-    this.s1 -= carry * TWO32;
-    this.s2 += carry;
-    carry = Math.floor(this.s2 / TWO32);
-    this.s2 -= carry * TWO32;
-    this.s3 += carry;
-    this.s3 -= Math.floor(this.s3 / TWO32) * TWO32;
   }
 }

@@ -8,6 +8,7 @@
  */
 export { canonicalDecimal } from './canonical-decimal.js';
 export { canonicalJson } from './canonical-json.js';
+export { PG_BINARY_CHECKSUM_ALGORITHM, PgBinaryRowChecksum } from './pg-binary-rows.js';
 export {
   CHECKSUM_ALGORITHM,
   ChecksumAccumulator,

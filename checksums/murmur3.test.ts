@@ -17,7 +17,7 @@ function hash(bytes: Uint8Array): string {
   const sink = new ByteSink(16);
   sink.copy(bytes, 0, bytes.length);
   const out = new Uint32Array(4);
-  murmur3x86_128(sink.buf, sink.words, sink.pos, out);
+  murmur3x86_128(sink.view, 0, sink.pos, out);
   return [...out].map((w) => w.toString(16).padStart(8, '0')).join(' ');
 }
 

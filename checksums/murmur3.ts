@@ -17,23 +17,22 @@ function fmix32(h: number): number {
 }
 
 /**
- * Hashes `bytes[0, len)` into `out` as four unsigned 32-bit words h1..h4 (the 128-bit value is
- * h1 + h2·2^32 + h3·2^64 + h4·2^96, the reference implementation's little-endian output).
- * `words` must view the same memory as `bytes` from offset 0 (blocks are read as aligned words, which
- * assumes a little-endian platform, as every platform Node runs on is).
+ * Hashes the `len` bytes at `start` of `view` into `out` as four unsigned 32-bit words h1..h4 (the 128-bit
+ * value is h1 + h2·2^32 + h3·2^64 + h4·2^96, the reference implementation's little-endian output). Reading
+ * through a DataView at any offset lets raw rows be hashed where they lie in a network chunk, without a copy.
  */
-export function murmur3x86_128(bytes: Uint8Array, words: Uint32Array, len: number, out: Uint32Array): void {
+export function murmur3x86_128(view: DataView, start: number, len: number, out: Uint32Array): void {
   let h1 = 0;
   let h2 = 0;
   let h3 = 0;
   let h4 = 0;
   const nblocks = len >>> 4;
-  let w = 0;
-  for (let b = 0; b < nblocks; b++, w += 4) {
-    let k1 = words[w]!;
-    let k2 = words[w + 1]!;
-    let k3 = words[w + 2]!;
-    let k4 = words[w + 3]!;
+  let p = start;
+  for (let b = 0; b < nblocks; b++, p += 16) {
+    let k1 = view.getUint32(p, true);
+    let k2 = view.getUint32(p + 4, true);
+    let k3 = view.getUint32(p + 8, true);
+    let k4 = view.getUint32(p + 12, true);
     k1 = Math.imul(k1, C1);
     k1 = (k1 << 15) | (k1 >>> 17);
     h1 ^= Math.imul(k1, C2);
@@ -61,7 +60,7 @@ export function murmur3x86_128(bytes: Uint8Array, words: Uint32Array, len: numbe
   }
 
   // The tail: up to 15 bytes, gathered little-endian into k1..k4 as the reference's fall-through switch does.
-  const t = nblocks << 4;
+  const t = start + (nblocks << 4);
   const rem = len & 15;
   if (rem > 0) {
     let k1 = 0;
@@ -69,7 +68,7 @@ export function murmur3x86_128(bytes: Uint8Array, words: Uint32Array, len: numbe
     let k3 = 0;
     let k4 = 0;
     for (let i = rem - 1; i >= 0; i--) {
-      const v = bytes[t + i]!;
+      const v = view.getUint8(t + i);
       if (i >= 12) k4 = (k4 << 8) | v;
       else if (i >= 8) k3 = (k3 << 8) | v;
       else if (i >= 4) k2 = (k2 << 8) | v;

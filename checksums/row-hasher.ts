@@ -52,7 +52,7 @@ export class RowHasher {
   hashRow(r: number): void {
     this.encodeRow(r);
     const sink = this.sink;
-    murmur3x86_128(sink.buf, sink.words, sink.pos, this.hash);
+    murmur3x86_128(sink.view, 0, sink.pos, this.hash);
   }
 }
 

@@ -41,7 +41,7 @@ import { getConnector } from '../connectors/index.js';
 import { RejectStore } from '../transform/index.js';
 import { type Lease, LocalTransport, type NatsTransport, type Transport } from '../transport/index.js';
 import { connectNats, leaseOptions } from './nats.js';
-import { BatchPool, runWorker } from '../worker/index.js';
+import { BatchPool, rawChecksumStream, readRawRange, runWorker } from '../worker/index.js';
 
 /** Everything a local run needs, already resolved from flags, environment, config file and defaults. */
 export type MigrationSettings = Pick<
@@ -97,6 +97,7 @@ export function planFor(
     tables: tableSelections(settings),
     ...(settings.targetSchema ? { targetSchema: settings.targetSchema } : {}),
     ...(options.checkSalt ? { saltAvailable: settings.transformSalt !== undefined } : {}),
+    rawCopy: process.env.FERRY_RAW_COPY !== 'off',
   });
 }
 
@@ -302,12 +303,13 @@ async function runLocalInSpan(
           },
           { concurrency: settings.workers, signal: stop.signal },
         );
-    const tableChecksum = async (t: TablePlan) =>
-      (
-        await workerPool.checksumStream(
-          verifier.read(t.target, { columns: [], whole: true }, { batchRows: runPlan.options.batchRows }),
-        )
-      ).checksum;
+    const tableChecksum = async (t: TablePlan) => {
+      const whole = { columns: [], whole: true };
+      const options = { batchRows: runPlan.options.batchRows };
+      if (t.rawCopy)
+        return (await rawChecksumStream(t, readRawRange(verifier, t.target, whole, options))).checksum;
+      return (await workerPool.checksumStream(verifier.read(t.target, whole, options))).checksum;
+    };
     try {
       const outcome = await executeRun({
         plan: runPlan,

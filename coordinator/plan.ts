@@ -68,6 +68,11 @@ export interface PlanRequest {
    * moves. Undefined: not checked (e.g. `ferry plan`, which only shows the plan).
    */
   saltAvailable?: boolean;
+  /**
+   * Plan raw copies (`TablePlan.rawCopy`) where source and target allow them (default true; `FERRY_RAW_COPY=off`
+   * in the CLI turns them off, e.g. to compare with the Arrow path).
+   */
+  rawCopy?: boolean;
   signal?: AbortSignal;
 }
 
@@ -231,6 +236,7 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
     partitioning: info,
     partitions,
   };
+  if (!transform && (await rawCopyPossible(req, spec, target, plan.mode))) plan.rawCopy = req.source.rawFormat!;
   if (transform) {
     plan.transform = transform;
     const sources = new Set(unchanged!.values());
@@ -238,6 +244,27 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
     if (keyColumns.length > 0 && !keyColumns.every((k) => sources.has(k))) plan.verifyBy = 'table';
   }
   return plan;
+}
+
+/**
+ * Whether a table can be copied in a raw row format (`TablePlan.rawCopy`): source and target share the format,
+ * each column has the same native type on both sides, and so does the target table when one exists and is
+ * kept (append, truncate) — otherwise the Arrow path converts values, and names any value the target refuses.
+ */
+async function rawCopyPossible(
+  req: PlanRequest,
+  source: TableSpec,
+  target: TableSpec,
+  mode: WriteMode,
+): Promise<boolean> {
+  const raw = req.source.rawFormat;
+  if (req.rawCopy === false || raw === undefined || raw !== req.target.rawFormat) return false;
+  if (!source.columns.every((c, i) => c.nativeType === target.columns[i]?.nativeType)) return false;
+  const existing = mode === 'append' || mode === 'truncate' ? await req.target.describe(target) : undefined;
+  return (
+    !existing ||
+    target.columns.every((c) => existing.columns.find((e) => e.name === c.name)?.nativeType === c.nativeType)
+  );
 }
 
 /** Builds the plan for a migration. Every target type is decided here, so a type that cannot be held fails before any data moves. */

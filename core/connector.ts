@@ -113,6 +113,17 @@ export interface Source {
    * `read` like a key column. It exists only on the source, so such tables are verified as a whole table.
    */
   readonly rowIdKey?: string;
+  /**
+   * Optional: the raw row format (e.g. `pg-binary`, PostgreSQL's binary COPY) this source can stream the table's
+   * rows in without decoding them. A plan uses it for a table without a transform when the target accepts the
+   * same format and every column has the same native type on both sides (`TablePlan.rawCopy`).
+   */
+  readonly rawFormat?: string;
+  /**
+   * Optional (with `rawFormat`): the rows of a range, with `options.columns` in that order, as raw chunks of the
+   * format: the whole stream, header and trailer included, split anywhere.
+   */
+  readRaw?(table: TableSpec, range: KeyRange, options: ReadOptions): AsyncIterable<Uint8Array>;
   close(): Promise<void>;
 }
 
@@ -135,6 +146,11 @@ export interface LoadRequest {
    * committed this range. Never set in append mode.
    */
   clearRange: boolean;
+  /**
+   * Load the rows in this raw format (`TablePlan.rawCopy`) through `PartitionWriter.writeRaw` instead of Arrow
+   * batches. The target refuses (SCHEMA_MISMATCH) when its table's column types are not the planned ones.
+   */
+  rawFormat?: string;
 }
 
 /** What `Target.beginAttempt` needs: the partition and the fence of this delivery. */
@@ -163,6 +179,8 @@ export function isFencedError(e: { code?: string; message?: string } | undefined
 export interface PartitionWriter {
   /** Appends a batch whose columns are the target table's, in order. Awaits the target's capacity. */
   write(batch: RecordBatch): Promise<void>;
+  /** Appends raw bytes of `LoadRequest.rawFormat` (the source's whole stream, in any split). */
+  writeRaw?(chunk: Uint8Array): Promise<void>;
   /** Records the ledger entry and commits data and entry atomically. Throws CONFLICT-like DATA if fenced out. */
   commit(entry: Omit<LedgerEntry, 'committedAt'>): Promise<void>;
   /** Rolls back everything written by this writer. Safe to call after a failed commit. */
@@ -176,6 +194,8 @@ export interface Target {
   mapTable(source: TableSpec, name: TableRef): TableSpec;
   /** The native type this target uses for a logical type (for DDL and the data-mapping document). */
   nativeType(type: LogicalType): string;
+  /** Optional: the raw row format (see `Source.rawFormat`) this target loads and reads back unchanged. */
+  readonly rawFormat?: string;
   /**
    * Makes the table ready for loading under `mode`: create (must not exist), truncate, replace (drop and
    * create) or append (create if missing). With `resuming` it only checks the table has the expected shape:

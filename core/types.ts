@@ -175,6 +175,12 @@ export interface TablePlan {
    * partitioning key does not reach the target unchanged (see `verifiedAsWholeTable`).
    */
   verifyBy?: 'range' | 'table';
+  /**
+   * Set when the table's rows are copied in this raw format of source and target (e.g. `pg-binary`) without
+   * being decoded: no transform, and every column has the same native type on both sides. Its checksums are
+   * then of the raw rows (checksums/ `PgBinaryRowChecksum`), for the load and for every read-back alike.
+   */
+  rawCopy?: string;
 }
 
 /**

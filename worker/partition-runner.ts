@@ -47,6 +47,7 @@ import type { RejectStore } from '../transform/index.js';
 import type { PartitionTask, TaskContext } from '../transport/index.js';
 import { committedRejects, loadTransformed, openRejectSink } from './partition-transform.js';
 import type { BatchPool } from './pool.js';
+import { rawChecksumStream, readRawRange } from './raw-copy.js';
 
 export interface PartitionRunnerDeps {
   source: Source;
@@ -204,11 +205,13 @@ async function readChecksum(
   range: KeyRange,
   context: TaskContext,
 ): Promise<Checksum> {
-  const batches = deps.verifier.read(table.target, range, {
-    batchRows: plan.options.batchRows,
-    signal: context.signal,
-  });
-  return (await deps.pool.checksumStream(batches, { onBatch: async () => context.heartbeat() })).checksum;
+  const options = { batchRows: plan.options.batchRows, signal: context.signal };
+  const heartbeat = async () => context.heartbeat();
+  if (table.rawCopy)
+    return (await rawChecksumStream(table, readRawRange(deps.verifier, table.target, range, options), heartbeat))
+      .checksum;
+  const batches = deps.verifier.read(table.target, range, options);
+  return (await deps.pool.checksumStream(batches, { onBatch: heartbeat })).checksum;
 }
 
 /** Loads one partition in one target transaction: rows and ledger entry commit together or not at all. */
@@ -230,6 +233,7 @@ async function loadPartition(
       attempt: fenceOf(task.attempt, context.deliveries),
       // Where ferry owns the table, a deliberate re-run first removes what an earlier attempt committed.
       clearRange: table.mode !== 'append' && task.attempt > 1 && !verifiedAsWholeTable(table),
+      ...(table.rawCopy ? { rawFormat: table.rawCopy } : {}),
     },
     context.signal,
   );
@@ -243,21 +247,32 @@ async function loadPartition(
     : undefined;
   try {
     await failpoint('before_copy');
-    const batches = deps.source.read(table.source, partition.range, {
+    const readOptions = {
       batchRows: plan.options.batchRows,
       // A transform reads whole source rows: a rejected row is kept whole in the reject store.
       columns: table.transform ? table.source.columns.map((c) => c.name) : table.columns.map((c) => c.source),
       signal: context.signal,
       ...(deps.snapshotId ? { snapshotId: deps.snapshotId } : {}),
-    });
-    const write = async (b: A.RecordBatch) => {
-      await writer.write(b);
-      context.heartbeat();
-      await failpoint('mid_copy');
     };
-    const written = rejects
-      ? await loadTransformed({ deps, plan, runId: task.runId, table, partition, batches, rejects, write })
-      : await deps.pool.checksumStream(mapBatches(batches, table), { onBatch: write });
+    let written: { checksum: Checksum; bytes: number; rejected?: RejectCounts };
+    if (table.rawCopy) {
+      const chunks = readRawRange(deps.source, table.source, partition.range, readOptions);
+      written = await rawChecksumStream(table, chunks, async (chunk) => {
+        await writer.writeRaw!(chunk);
+        context.heartbeat();
+        await failpoint('mid_copy');
+      });
+    } else {
+      const batches = deps.source.read(table.source, partition.range, readOptions);
+      const write = async (b: A.RecordBatch) => {
+        await writer.write(b);
+        context.heartbeat();
+        await failpoint('mid_copy');
+      };
+      written = rejects
+        ? await loadTransformed({ deps, plan, runId: task.runId, table, partition, batches, rejects, write })
+        : await deps.pool.checksumStream(mapBatches(batches, table), { onBatch: write });
+    }
     await failpoint('before_commit');
     // Rejects first: a crash between the two leaves rejects a retry replaces, never loaded rows without them.
     const rejected = await rejects?.commit();

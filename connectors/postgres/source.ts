@@ -16,7 +16,7 @@ import {
 import { closeClient, connect } from './connection.js';
 import { describeTable, listTables, type PgTable } from './introspect.js';
 import { sampleKeys } from './partition.js';
-import { copyOut } from './read-copy.js';
+import { copyOut, copyOutChunks } from './read-copy.js';
 import { beginSnapshot, joinSnapshot } from './snapshot.js';
 import { ident, qualified, rangeSql } from './sql-text.js';
 
@@ -90,6 +90,28 @@ export class PostgresSource implements Source {
   }
 
   async *read(spec: TableSpec, range: KeyRange, options: ReadOptions): AsyncGenerator<RecordBatch> {
+    const { select, sub } = await this.rangeQuery(spec, range, options);
+    yield* this.streaming(options, (client, state) =>
+      copyOut(client, select, sub, { batchRows: options.batchRows, signal: options.signal, state }),
+    );
+  }
+
+  /** Binary COPY rows passed through undecoded (see `Source.rawFormat`). */
+  readonly rawFormat = 'pg-binary';
+
+  async *readRaw(spec: TableSpec, range: KeyRange, options: ReadOptions): AsyncGenerator<Uint8Array> {
+    const { select, sub } = await this.rangeQuery(spec, range, options);
+    yield* this.streaming(options, (client, state) =>
+      copyOutChunks(client, select, tableName(sub.spec), { signal: options.signal, state }),
+    );
+  }
+
+  /** The SELECT of a range over the wanted columns, and the table narrowed to them (their codecs). */
+  private async rangeQuery(
+    spec: TableSpec,
+    range: KeyRange,
+    options: ReadOptions,
+  ): Promise<{ select: string; sub: PgTable }> {
     const t = await this.table(spec);
     const name = tableName(t.spec);
     const wanted = options.columns ?? spec.columns.map((c) => c.name);
@@ -110,12 +132,20 @@ export class PostgresSource implements Source {
     const types = new Map<string, LogicalType>(t.spec.columns.map((c) => [c.name, c.type]));
     const where = rangeSql(range, types);
     const select = `SELECT ${sub.spec.columns.map((c) => ident(c.name)).join(', ')} FROM ${qualified(t.spec)} WHERE ${where}`;
+    return { select, sub };
+  }
+
+  /** Runs one COPY stream on a pooled client inside the run's snapshot; a client left mid-COPY is discarded. */
+  private async *streaming<T>(
+    options: ReadOptions,
+    stream: (client: pg.Client, state: { completed: boolean }) => AsyncGenerator<T>,
+  ): AsyncGenerator<T> {
     const client = await this.acquire();
     const state = { completed: false };
     let clean = false;
     try {
       if (options.snapshotId) await joinSnapshot(client, options.snapshotId);
-      yield* copyOut(client, select, sub, { batchRows: options.batchRows, signal: options.signal, state });
+      yield* stream(client, state);
       if (options.snapshotId) await client.query('COMMIT');
       clean = state.completed;
     } finally {

@@ -185,8 +185,12 @@ export class PostgresTarget {
     return entry;
   }
 
+  /** Loads binary COPY rows passed through from a PostgreSQL source (see `Source.rawFormat`). */
+  readonly rawFormat = 'pg-binary';
+
   async openPartition(request: LoadRequest, signal?: AbortSignal): Promise<PartitionWriter> {
-    const { codecs } = await this.codecsFor(request.table);
+    const { table, codecs } = await this.codecsFor(request.table);
+    if (request.rawFormat) checkRawColumns(request.table, table.spec);
     const client = await this.acquire();
     return PostgresPartitionWriter.open(client, request, codecs, {
       ledgerSchema: this.ledgerSchema,
@@ -228,5 +232,22 @@ export class PostgresTarget {
   async close(): Promise<void> {
     this.closed = true;
     await Promise.all(this.idle.splice(0).map((c) => closeClient(c)));
+  }
+}
+
+/**
+ * A raw load sends the source's send-format bytes, which the target decodes with its own column types: they
+ * must be exactly the planned ones (e.g. an existing numeric(10,1) would round a numeric(12,2) value).
+ */
+function checkRawColumns(planned: TableSpec, actual: TableSpec): void {
+  const name = tableName(planned);
+  for (const c of planned.columns) {
+    const native = actual.columns.find((a) => a.name === c.name)?.nativeType;
+    if (native !== c.nativeType)
+      throw new FerryError(
+        'SCHEMA_MISMATCH',
+        `column ${c.name} of ${name} is ${native ?? 'missing'}, the plan copies ${c.nativeType} values into it unchanged`,
+        { table: name, column: c.name, hint: 'plan again (`ferry plan`), or set FERRY_RAW_COPY=off' },
+      );
   }
 }

@@ -22,7 +22,8 @@ import { ident, qualified, rangeSql } from './sql-text.js';
  *         → ledger upsert → COMMIT                                                  abort/error → ROLLBACK
  *
  * PostgreSQL reports a bad row as `COPY t, line N, column c`; the writer keeps each batch's key columns
- * (not the rows) so line N maps back to the row's key, and the last batches whole to show the value.
+ * (not the rows) so line N maps back to the row's key, and the last batches whole to show the value. A raw
+ * load (the source's binary COPY bytes passed through) has no batches: its errors name the line.
  */
 
 interface SentBatch {
@@ -120,7 +121,8 @@ export class PostgresPartitionWriter implements PartitionWriter {
         w.streamError ??= e;
       });
       w.stream = stream;
-      await w.send(w.encoder.header());
+      // A raw load sends the source's own stream, header and trailer included.
+      if (!request.rawFormat) await w.send(w.encoder.header());
       return w;
     } catch (e) {
       await w.fail();
@@ -169,6 +171,18 @@ export class PostgresPartitionWriter implements PartitionWriter {
     }
   }
 
+  /** Appends bytes of the source's binary COPY stream unchanged (`LoadRequest.rawFormat` 'pg-binary'). */
+  async writeRaw(chunk: Uint8Array): Promise<void> {
+    if (this.done)
+      throw new FerryError('INTERNAL', `write after commit/abort on partition ${this.request.partition.id}`);
+    try {
+      await this.send(chunk);
+    } catch (e) {
+      await this.fail();
+      throw this.wrap(e);
+    }
+  }
+
   async commit(entry: Omit<LedgerEntry, 'committedAt'>): Promise<void> {
     if (this.done)
       throw new FerryError('INTERNAL', `commit after commit/abort on partition ${entry.partitionId}`);
@@ -178,7 +192,8 @@ export class PostgresPartitionWriter implements PartitionWriter {
         if (this.streamError) return reject(this.streamError);
         stream.once('finish', resolve);
         stream.once('error', reject);
-        stream.end(this.encoder.trailer());
+        if (this.request.rawFormat) stream.end();
+        else stream.end(this.encoder.trailer());
       });
       // Locks the partition's fence and ledger rows until COMMIT: a newer delivery that started meanwhile, or
       // committed first, makes this one roll back (a worker paused past its ack deadline cannot commit).

@@ -4,19 +4,8 @@ import { arrowTypeFor, schemaFor } from '../arrow-types.js';
 import { decodeArray } from './array.js';
 import { codecLogicalType, decodeScalar, nestList, type PgCodec } from './codec.js';
 import { displayValue } from './encode-scalar.js';
+import { PgCopyFraming } from './framing.js';
 import { makeSink, type Sink } from './sinks.js';
-
-/**
- * Decodes a `COPY … TO STDOUT (FORMAT binary)` byte stream into Arrow record batches.
- *
- *   chunks (any split) ─► header ─► rows: int16 field count, per field int32 length (−1 NULL) + bytes ─► trailer
- *                                   └─► one Sink per column ─► RecordBatch every `batchRows` rows
- *
- * A row split across chunks is completed from the following chunks: only the bytes of the incomplete row
- * are copied, and only once enough bytes have arrived (a 1 GB value costs one copy, not one per chunk).
- */
-
-const SIGNATURE = Uint8Array.from([0x50, 0x47, 0x43, 0x4f, 0x50, 0x59, 0x0a, 0xff, 0x0d, 0x0a, 0x00]);
 
 export interface PgCopyDecoderOptions {
   /** Maximum rows per batch. */
@@ -25,27 +14,22 @@ export interface PgCopyDecoderOptions {
   keyColumns?: number[];
 }
 
-export class PgCopyDecoder {
+/**
+ * Decodes a `COPY … TO STDOUT (FORMAT binary)` byte stream into Arrow record batches: each row of the framing
+ * (framing.ts) goes to one Sink per column, and a RecordBatch is made every `batchRows` rows.
+ */
+export class PgCopyDecoder extends PgCopyFraming {
   readonly schema: A.Schema;
   private readonly sinks: Sink[];
-  private readonly ncols: number;
-  private readonly fieldOff: Int32Array;
-  private readonly fieldLen: Int32Array;
   private readonly ready: A.RecordBatch[] = [];
   private rows = 0;
-  private state: 'header' | 'rows' | 'done' = 'header';
-  private pend: Uint8Array[] = [];
-  private pendLen = 0;
-  /** Bytes (from the start of the pending data) needed before parsing can make progress. */
-  private need = 0;
-  /** Rows decoded so far, over all batches (1-based line numbers in errors). */
-  rowCount = 0;
 
   constructor(
     private readonly columns: Column[],
     private readonly codecs: PgCodec[],
     private readonly options: PgCopyDecoderOptions,
   ) {
+    super(columns.length);
     if (columns.length !== codecs.length) throw new FerryError('INTERNAL', 'one codec per column expected');
     columns.forEach((c, i) => {
       const codec = codecs[i]!;
@@ -60,39 +44,7 @@ export class PgCopyDecoder {
         );
     });
     this.schema = schemaFor(columns);
-    this.ncols = columns.length;
     this.sinks = columns.map((c, i) => makeSink(codecs[i]!, c.type, options.batchRows));
-    this.fieldOff = new Int32Array(this.ncols);
-    this.fieldLen = new Int32Array(this.ncols);
-  }
-
-  /** Feeds the next chunk of the stream; complete batches are then available from `take`. */
-  push(chunk: Uint8Array): void {
-    const buf = chunk;
-    let start = 0;
-    while (this.pend.length) {
-      const have = this.pendLen + (buf.length - start);
-      if (have < this.need) {
-        this.pend.push(buf.subarray(start));
-        this.pendLen = have;
-        return;
-      }
-      const take = this.need - this.pendLen;
-      const merged = Buffer.concat([...this.pend, buf.subarray(start, start + take)]);
-      this.pend = [];
-      this.pendLen = 0;
-      start += take;
-      const stop = this.parse(merged, 0);
-      if (stop < merged.length) this.keep(merged, stop);
-    }
-    const stop = this.parse(buf, start);
-    if (stop < buf.length) this.keep(buf, stop);
-  }
-
-  private keep(buf: Uint8Array, from: number): void {
-    if (this.state === 'done') throw new FerryError('DATA', 'data after the end of the binary COPY stream');
-    this.pend = [buf.subarray(from)];
-    this.pendLen = buf.length - from;
   }
 
   /** Batches completed so far (each returned once). */
@@ -102,69 +54,12 @@ export class PgCopyDecoder {
 
   /** Ends the stream: throws DATA if it stopped mid-row or before the trailer; returns the last batches. */
   end(): A.RecordBatch[] {
-    if (this.state !== 'done' || this.pendLen > 0)
-      throw new FerryError('DATA', `binary COPY stream ended early (after ${this.rowCount} rows)`, {
-        retryable: true,
-      });
+    this.finishStream();
     if (this.rows > 0) this.flush();
     return this.take();
   }
 
-  /** Parses complete rows from `buf[pos…]`; returns where it stopped and sets `need` when a row is incomplete. */
-  private parse(buf: Uint8Array, pos: number): number {
-    const end = buf.length;
-    const dv = new DataView(buf.buffer, buf.byteOffset, buf.byteLength);
-    if (this.state === 'header') {
-      if (end - pos < 19) return this.incomplete(pos, 19);
-      for (let i = 0; i < 11; i++)
-        if (buf[pos + i] !== SIGNATURE[i])
-          throw new FerryError('DATA', 'not a binary COPY stream (bad signature)');
-      const flags = dv.getInt32(pos + 11);
-      if (flags & 0x10000) throw new FerryError('DATA', 'binary COPY stream with OIDs is not supported');
-      const ext = dv.getInt32(pos + 15);
-      if (end - pos < 19 + ext) return this.incomplete(pos, 19 + ext);
-      pos += 19 + ext;
-      this.state = 'rows';
-    }
-    const ncols = this.ncols;
-    const offs = this.fieldOff;
-    const lens = this.fieldLen;
-    while (this.state === 'rows') {
-      if (end - pos < 2) return this.incomplete(pos, 2);
-      const n = dv.getInt16(pos);
-      if (n === -1) {
-        this.state = 'done';
-        pos += 2;
-        break;
-      }
-      if (n !== ncols)
-        throw new FerryError('DATA', `binary COPY row has ${n} fields, expected ${ncols}`, {
-          hint: 'the query and the column list disagree',
-        });
-      let p = pos + 2;
-      for (let c = 0; c < ncols; c++) {
-        if (end - p < 4) return this.incomplete(pos, p - pos + 4);
-        const len = dv.getInt32(p);
-        p += 4;
-        offs[c] = p;
-        lens[c] = len;
-        if (len > 0) {
-          p += len;
-          if (p > end) return this.incomplete(pos, p - pos);
-        }
-      }
-      this.decodeRow(buf, dv);
-      pos = p;
-    }
-    return pos;
-  }
-
-  private incomplete(pos: number, needed: number): number {
-    this.need = needed;
-    return pos;
-  }
-
-  private decodeRow(buf: Uint8Array, dv: DataView): void {
+  protected row(buf: Uint8Array, dv: DataView): void {
     const sinks = this.sinks;
     const offs = this.fieldOff;
     const lens = this.fieldLen;
@@ -181,7 +76,6 @@ export class PgCopyDecoder {
         key: this.rowKey(buf, dv),
       });
     }
-    this.rowCount++;
     if (++this.rows === this.options.batchRows) this.flush();
   }
 
