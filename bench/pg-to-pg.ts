@@ -7,7 +7,7 @@
  *
  * Data: `pgbench -i -s SCALE` (pgbench_accounts: SCALE × 100,000 rows) and a mixed-type table of MIXED rows.
  *
- *   npm run build && node dist/bench/pg-to-pg.js [--scale 50] [--mixed 2000000] [--rounds 3]
+ *   npm run build && node dist/bench/pg-to-pg.js [--scale 50] [--mixed 2000000] [--rounds 3] [--raw-copy off]
  *
  * Uses the PostgreSQL started by scripts/services.sh (started here when its env file is missing).
  */
@@ -20,11 +20,18 @@ import pg from 'pg';
 
 const root = resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
-  options: { scale: { type: 'string', default: '50' }, mixed: { type: 'string', default: '2000000' }, rounds: { type: 'string', default: '3' } },
+  options: {
+    scale: { type: 'string', default: '50' },
+    mixed: { type: 'string', default: '2000000' },
+    rounds: { type: 'string', default: '3' },
+    // `off`: measure the converting path (Arrow) instead of the raw binary COPY pass-through.
+    'raw-copy': { type: 'string', default: 'on' },
+  },
 });
 const scale = Number(args.scale);
 const mixedRows = Number(args.mixed);
 const rounds = Number(args.rounds);
+const rawCopy = args['raw-copy'];
 
 function services(): Record<string, string> {
   const dir = process.env.FERRY_SERVICES_DIR ?? '/tmp/ferry-services';
@@ -139,7 +146,7 @@ async function ferry(dir: string): Promise<FerrySample> {
       process.execPath,
       ['--import', hook, join(root, 'bin/ferry.js'), 'run', '--from', dbUrl(sourceDb), '--to', target, '--tables', TABLES.join(','),
         '--partition-rows', '250000', '--state-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports'), '--json'],
-      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_QUALITY_CHECKS: 'off', FERRY_SOURCE_PASSWORD: new URL(admin).password, FERRY_TARGET_PASSWORD: new URL(admin).password } },
+      { stdio: ['ignore', 'pipe', 'inherit'], env: { ...process.env, FERRY_RAW_COPY: rawCopy, FERRY_QUALITY_CHECKS: 'off', FERRY_SOURCE_PASSWORD: new URL(admin).password, FERRY_TARGET_PASSWORD: new URL(admin).password } },
     );
     let stdout = '';
     child.stdout.on('data', (d) => {
@@ -181,7 +188,7 @@ const line = (name: string, secs: number) =>
 process.stdout.write(
   [
     `PostgreSQL → PostgreSQL, ${totalRows.toLocaleString('en-US')} rows (pgbench -s ${scale} + ${mixedRows.toLocaleString('en-US')} mixed), median of ${rounds}`,
-    `${line('ferry', f)}  ${(mb / f).toFixed(1)} MB/s (Arrow)  peak RSS ${median(samples.map((s) => s.rssMb))} MB  CPU ${((median(samples.map((s) => s.cpuSeconds)) / totalRows) * 1e6).toFixed(2)} µs/row  verified=${samples.every((s) => s.verified)}`,
+    `${line('ferry', f)}  ${(mb / f).toFixed(1)} MB/s (${rawCopy === 'off' ? 'Arrow' : 'COPY rows'})  peak RSS ${median(samples.map((s) => s.rssMb))} MB  CPU ${((median(samples.map((s) => s.cpuSeconds)) / totalRows) * 1e6).toFixed(2)} µs/row  verified=${samples.every((s) => s.verified)}`,
     line('1 pipe', median(times.pipe1)),
     line('2 pipes', median(times.pipe2)),
     `ratio (best pipe time / ferry time): ${(best / f).toFixed(2)} — throughput of ferry relative to the best raw pipe`,

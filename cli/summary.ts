@@ -16,7 +16,7 @@ export function printSummary(outcome: LocalRunOutcome, json: boolean): void {
     `  tables      ${r.tables.length} (${r.tables.map((t) => `${t.table} ${Number(t.sourceRows).toLocaleString('en-US')}`).join(', ')})`,
     `  rows        ${Number(r.rows).toLocaleString('en-US')} in ${partitions} partitions`,
     `  time        ${r.seconds} s — ${r.rowsPerSecond.toLocaleString('en-US')} rows/s, ${r.mbPerSecond} MB/s`,
-    `  checksums   ${r.verified ? 'verified: every partition read back from the target matches the source' : 'NOT verified: see the report'}`,
+    `  checksums   ${r.verified ? 'verified: every row read back from the target matches the source' : 'NOT verified: see the report'}`,
     `  reports     ${outcome.files.markdown}, ${outcome.files.json}`,
   ];
   for (const f of r.failures.slice(0, 10)) lines.push(`  failed      ${f.message}`);

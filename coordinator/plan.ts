@@ -237,6 +237,8 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
     partitions,
   };
   if (!transform && (await rawCopyPossible(req, spec, target, plan.mode))) plan.rawCopy = req.source.rawFormat!;
+  // Range read-backs of an unindexed table scan all of it: verify a table ferry fills in one scan instead.
+  if (req.target.indexesAfterLoad && plan.mode !== 'append') plan.readBack = 'table';
   if (transform) {
     plan.transform = transform;
     const sources = new Set(unchanged!.values());

@@ -18,7 +18,7 @@ import {
   type Target,
   tableName,
   toFerryError,
-  verifiedAsWholeTable,
+  readBackAsWholeTable,
   ATTR,
   SPANS,
   spanHeaders,
@@ -91,7 +91,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
 
   for (const t of plan.tables) {
     await target.prepareTable(t.target, t.mode, { runId, resuming: req.resuming });
-    if (!req.resuming && verifiedAsWholeTable(t) && t.mode === 'append' && req.tableChecksum) {
+    if (!req.resuming && readBackAsWholeTable(t) && t.mode === 'append' && req.tableChecksum) {
       dir.append({
         type: 'table_baseline',
         table: tableName(t.source),
@@ -144,7 +144,7 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
 
   const results = new Map<string, PartitionResult>();
   const finishTable = async (t: TablePlan) => {
-    if (verifiedAsWholeTable(t) && req.tableChecksum)
+    if (readBackAsWholeTable(t) && req.tableChecksum)
       await verifyWholeTable(req, t, snapshot.baselines.get(tableName(t.source)));
     if (req.maxRejectPercent !== undefined && t.transform) {
       const counts = tableRejects(t, dir.snapshot());

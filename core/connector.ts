@@ -185,6 +185,11 @@ export interface PartitionWriter {
   commit(entry: Omit<LedgerEntry, 'committedAt'>): Promise<void>;
   /** Rolls back everything written by this writer. Safe to call after a failed commit. */
   abort(): Promise<void>;
+  /**
+   * Optional: ends the data written so far so the target checks it (an error names the row as `commit`'s
+   * would), then rolls back. Never commits. Used to name the row a raw load was refused for.
+   */
+  checkAndAbort?(): Promise<void>;
 }
 
 export interface Target {
@@ -196,6 +201,12 @@ export interface Target {
   nativeType(type: LogicalType): string;
   /** Optional: the raw row format (see `Source.rawFormat`) this target loads and reads back unchanged. */
   readonly rawFormat?: string;
+  /**
+   * Optional: true when the target builds a table's indexes only after its last partition is loaded
+   * (PostgreSQL), so reading one partition's key range back would scan the whole table — quadratic over the
+   * partitions. Tables it creates or empties are then verified as a whole, in one scan, once loaded.
+   */
+  readonly indexesAfterLoad?: boolean;
   /**
    * Makes the table ready for loading under `mode`: create (must not exist), truncate, replace (drop and
    * create) or append (create if missing). With `resuming` it only checks the table has the expected shape:

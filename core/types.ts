@@ -176,6 +176,12 @@ export interface TablePlan {
    */
   verifyBy?: 'range' | 'table';
   /**
+   * `table`: the run reads the loaded table back in one scan once its last partition is loaded, instead of each
+   * partition's range (set for targets that build indexes only after the load, where a range read-back scans the
+   * whole table). `ferry verify` still compares by range when `verifyBy` allows it.
+   */
+  readBack?: 'table';
+  /**
    * Set when the table's rows are copied in this raw format of source and target (e.g. `pg-binary`) without
    * being decoded: no transform, and every column has the same native type on both sides. Its checksums are
    * then of the raw rows (checksums/ `PgBinaryRowChecksum`), for the load and for every read-back alike.
@@ -189,6 +195,11 @@ export interface TablePlan {
  */
 export function verifiedAsWholeTable(t: Pick<TablePlan, 'verifyBy' | 'partitioning'>): boolean {
   return t.verifyBy === 'table' || t.partitioning.strategy === 'ctid';
+}
+
+/** True when a run verifies the table's loaded rows as a whole (see `verifiedAsWholeTable`, `TablePlan.readBack`). */
+export function readBackAsWholeTable(t: Pick<TablePlan, 'verifyBy' | 'partitioning' | 'readBack'>): boolean {
+  return t.readBack === 'table' || verifiedAsWholeTable(t);
 }
 
 /** What a run does to a target table that already exists. */

@@ -7,8 +7,8 @@
  *
  * A table with a transform goes through partition-transform.ts instead of the rename: rows are mapped and
  * checked, rejects go to the reject store (committed right before the target transaction). Tables whose key
- * does not reach the target unchanged (or split by a source-only row id) are verified as a whole table by the
- * coordinator instead of by range here.
+ * does not reach the target unchanged (or split by a source-only row id), and tables a target indexes only after
+ * the load (`TablePlan.readBack`), are verified as a whole table by the coordinator instead of by range here.
  *
  * At most one batch is being checksummed while the next is read and written, so memory per partition is
  * about two batches whatever the partition's size.
@@ -22,6 +22,7 @@ import {
   FerryError,
   findPartition,
   type KeyRange,
+  type LoadRequest,
   type Logger,
   type Partition,
   type PartitionResult,
@@ -34,6 +35,7 @@ import {
   targetRange,
   toFerryError,
   verifiedAsWholeTable,
+  readBackAsWholeTable,
   ATTR,
   SPANS,
   contextFromHeaders,
@@ -47,7 +49,7 @@ import type { RejectStore } from '../transform/index.js';
 import type { PartitionTask, TaskContext } from '../transport/index.js';
 import { committedRejects, loadTransformed, openRejectSink } from './partition-transform.js';
 import type { BatchPool } from './pool.js';
-import { rawChecksumStream, readRawRange } from './raw-copy.js';
+import { diagnoseRawFailure, rawChecksumStream, readRawRange } from './raw-copy.js';
 
 export interface PartitionRunnerDeps {
   source: Source;
@@ -146,7 +148,7 @@ async function runPartitionInSpan(
       if (table.transform) result.rejected = await committedRejects(deps.rejects, task.runId, partition.id);
     } else {
       // Append mode: the range may already hold rows, so what was loaded is verified as (after − before).
-      if (table.mode === 'append' && deps.verify && !verifiedAsWholeTable(table))
+      if (table.mode === 'append' && deps.verify && !readBackAsWholeTable(table))
         before = await readChecksum(deps, plan, table, range, context);
       const written = await withSpan(SPANS.load, spanAttrs, async (span) => {
         const w = await loadPartition(deps, task, context, plan, table, partition, range);
@@ -158,7 +160,7 @@ async function runPartitionInSpan(
     }
     // Row-id partitions (ctid) and keys the transform changes have no range on the target: the coordinator
     // verifies such a table as a whole.
-    if (deps.verify && !verifiedAsWholeTable(table)) {
+    if (deps.verify && !readBackAsWholeTable(table)) {
       const after = await withSpan(SPANS.verify, spanAttrs, () =>
         readChecksum(deps, plan, table, range, context),
       );
@@ -224,19 +226,26 @@ async function loadPartition(
   partition: Partition,
   range: KeyRange,
 ): Promise<{ checksum: Checksum; bytes: number; rejected?: RejectCounts }> {
+  const request: LoadRequest = {
+    runId: task.runId,
+    planHash: plan.hash,
+    table: table.target,
+    partition: { ...partition, range },
+    attempt: fenceOf(task.attempt, context.deliveries),
+    // Where ferry owns the table, a deliberate re-run first removes what an earlier attempt committed.
+    clearRange: table.mode !== 'append' && task.attempt > 1 && !verifiedAsWholeTable(table),
+  };
   const writer = await deps.target.openPartition(
-    {
-      runId: task.runId,
-      planHash: plan.hash,
-      table: table.target,
-      partition: { ...partition, range },
-      attempt: fenceOf(task.attempt, context.deliveries),
-      // Where ferry owns the table, a deliberate re-run first removes what an earlier attempt committed.
-      clearRange: table.mode !== 'append' && task.attempt > 1 && !verifiedAsWholeTable(table),
-      ...(table.rawCopy ? { rawFormat: table.rawCopy } : {}),
-    },
+    table.rawCopy ? { ...request, rawFormat: table.rawCopy } : request,
     context.signal,
   );
+  const readOptions = {
+    batchRows: plan.options.batchRows,
+    // A transform reads whole source rows: a rejected row is kept whole in the reject store.
+    columns: table.transform ? table.source.columns.map((c) => c.name) : table.columns.map((c) => c.source),
+    signal: context.signal,
+    ...(deps.snapshotId ? { snapshotId: deps.snapshotId } : {}),
+  };
   const rejects = table.transform
     ? openRejectSink(deps, {
         run: task.runId,
@@ -247,20 +256,15 @@ async function loadPartition(
     : undefined;
   try {
     await failpoint('before_copy');
-    const readOptions = {
-      batchRows: plan.options.batchRows,
-      // A transform reads whole source rows: a rejected row is kept whole in the reject store.
-      columns: table.transform ? table.source.columns.map((c) => c.name) : table.columns.map((c) => c.source),
-      signal: context.signal,
-      ...(deps.snapshotId ? { snapshotId: deps.snapshotId } : {}),
-    };
     let written: { checksum: Checksum; bytes: number; rejected?: RejectCounts };
     if (table.rawCopy) {
       const chunks = readRawRange(deps.source, table.source, partition.range, readOptions);
-      written = await rawChecksumStream(table, chunks, async (chunk) => {
+      let nextBatch = plan.options.batchRows;
+      written = await rawChecksumStream(table, chunks, async (chunk, rows) => {
         await writer.writeRaw!(chunk);
         context.heartbeat();
-        await failpoint('mid_copy');
+        // Once per batch of rows, as on the Arrow path, whatever the chunk size.
+        for (; rows >= nextBatch; nextBatch += plan.options.batchRows) await failpoint('mid_copy');
       });
     } else {
       const batches = deps.source.read(table.source, partition.range, readOptions);
@@ -290,7 +294,13 @@ async function loadPartition(
   } catch (e) {
     await rejects?.discard().catch(() => {});
     await writer.abort().catch(() => {});
-    throw e;
+    if (!table.rawCopy) throw e;
+    // The raw stream has no decoded rows to name the one the target refused (often only at commit): find it
+    // by loading the same rows through Arrow into a transaction that is rolled back.
+    throw await diagnoseRawFailure(e, {
+      open: () => deps.target.openPartition(request, context.signal),
+      batches: () => mapBatches(deps.source.read(table.source, partition.range, readOptions), table),
+    });
   }
 }
 

@@ -9,10 +9,14 @@
  * Hashing runs on this thread: it costs ~1 µs per 100-byte row here, far less than decoding into Arrow and
  * posting batches to the pool (bench/pg-to-pg.ts measures both paths: FERRY_RAW_COPY=off gives the Arrow path).
  */
+import type { RecordBatch } from 'apache-arrow';
 import { PgBinaryRowChecksum } from '../checksums/index.js';
 import {
   type Checksum,
   FerryError,
+  isFencedError,
+  type PartitionWriter,
+  toFerryError,
   type KeyRange,
   type ReadOptions,
   type Source,
@@ -30,16 +34,16 @@ function rowChecksum(table: TablePlan): PgBinaryRowChecksum {
   return new PgBinaryRowChecksum(table.columns.length);
 }
 
-/** Hashes a raw stream while `onChunk` (e.g. the target write) takes each chunk. */
+/** Hashes a raw stream while `onChunk` (e.g. the target write) takes each chunk; `rows`: complete rows so far. */
 export async function rawChecksumStream(
   table: TablePlan,
   chunks: AsyncIterable<Uint8Array>,
-  onChunk?: (chunk: Uint8Array) => Promise<void>,
+  onChunk?: (chunk: Uint8Array, rows: number) => Promise<void>,
 ): Promise<{ checksum: Checksum; bytes: number }> {
   const hasher = rowChecksum(table);
   for await (const chunk of chunks) {
     hasher.push(chunk);
-    await onChunk?.(chunk);
+    await onChunk?.(chunk, hasher.rowCount);
   }
   return { checksum: hasher.end(), bytes: hasher.bytes };
 }
@@ -56,4 +60,31 @@ export function readRawRange(
       table: tableName(spec),
     });
   return source.readRaw(spec, range, options);
+}
+
+/**
+ * A raw load the target refused for a value (DATA: a constraint, a check) can say only the line of its COPY
+ * stream. This loads the same rows again through Arrow, into a transaction that is always rolled back, so that
+ * the error names the table, column, key and value as every other load's does. Anything else (a lost
+ * connection, an abort), or a converting load that does not fail, keeps the original error.
+ */
+export async function diagnoseRawFailure(
+  error: unknown,
+  again: { open(): Promise<PartitionWriter>; batches(): AsyncIterable<RecordBatch> },
+): Promise<unknown> {
+  const e = toFerryError(error, 'INTERNAL');
+  if (e.code !== 'DATA' || isFencedError(e)) return error;
+  let writer: PartitionWriter | undefined;
+  try {
+    writer = await again.open();
+    if (!writer.checkAndAbort) return error;
+    for await (const b of again.batches()) await writer.write(b);
+    await writer.checkAndAbort();
+  } catch (e) {
+    const named = toFerryError(e, 'INTERNAL');
+    return named.code === 'DATA' ? named : error;
+  } finally {
+    await writer?.abort().catch(() => {});
+  }
+  return error;
 }

@@ -185,6 +185,8 @@ export function renderMappingDoc(plan: Plan, configFile?: string): string {
     lines.push(
       verifiedAsWholeTable(t)
         ? 'Verified as a whole table: the partitioning key does not reach the target unchanged, so each partition cannot be read back by its key range.'
+        : t.readBack === 'table'
+          ? `Verified as a whole table: the target builds its indexes after the load, so the run reads the table back in one scan and compares it with the sum of the partitions' checksums; \`ferry verify\` compares each key range (${t.keyColumns.join(', ') || 'whole table'}).`
         : `Verified per partition: each key range (${t.keyColumns.join(', ') || 'whole table'}) is read back from the target and its checksum compared.`,
       '',
     );

@@ -68,7 +68,12 @@ export async function* copyOut(
   try {
     for await (const chunk of chunks) {
       decoder.push(chunk);
-      yield* decoder.take();
+      for (const batch of decoder.take()) {
+        // One chunk can hold several batches: an abort stops between them, not at the next chunk.
+        if (options.signal?.aborted)
+          throw new FerryError('ABORTED', `reading ${name} was cancelled`, { table: name });
+        yield batch;
+      }
     }
     yield* decoder.end();
   } catch (e) {

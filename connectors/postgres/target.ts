@@ -187,6 +187,8 @@ export class PostgresTarget {
 
   /** Loads binary COPY rows passed through from a PostgreSQL source (see `Source.rawFormat`). */
   readonly rawFormat = 'pg-binary';
+  /** Keys and indexes are built after the data (ddl.ts `finishTable`). */
+  readonly indexesAfterLoad = true;
 
   async openPartition(request: LoadRequest, signal?: AbortSignal): Promise<PartitionWriter> {
     const { table, codecs } = await this.codecsFor(request.table);

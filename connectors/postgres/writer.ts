@@ -187,14 +187,7 @@ export class PostgresPartitionWriter implements PartitionWriter {
     if (this.done)
       throw new FerryError('INTERNAL', `commit after commit/abort on partition ${entry.partitionId}`);
     try {
-      const stream = this.stream!;
-      await new Promise<void>((resolve, reject) => {
-        if (this.streamError) return reject(this.streamError);
-        stream.once('finish', resolve);
-        stream.once('error', reject);
-        if (this.request.rawFormat) stream.end();
-        else stream.end(this.encoder.trailer());
-      });
+      await this.endCopy();
       // Locks the partition's fence and ledger rows until COMMIT: a newer delivery that started meanwhile, or
       // committed first, makes this one roll back (a worker paused past its ack deadline cannot commit).
       await checkFence(this.client, this.ledgerSchema, this.fence, { lock: true });
@@ -210,6 +203,29 @@ export class PostgresPartitionWriter implements PartitionWriter {
   async abort(): Promise<void> {
     if (this.done) return;
     await this.fail();
+  }
+
+  async checkAndAbort(): Promise<void> {
+    if (this.done) throw new FerryError('INTERNAL', `check after commit/abort on partition ${this.request.partition.id}`);
+    try {
+      await this.endCopy();
+    } catch (e) {
+      await this.fail();
+      throw this.wrap(e);
+    }
+    await this.fail();
+  }
+
+  /** Ends the COPY (the trailer, unless the raw stream carried its own) and waits for the server's verdict. */
+  private endCopy(): Promise<void> {
+    const stream = this.stream!;
+    return new Promise<void>((resolve, reject) => {
+      if (this.streamError) return reject(this.streamError);
+      stream.once('finish', resolve);
+      stream.once('error', reject);
+      if (this.request.rawFormat) stream.end();
+      else stream.end(this.encoder.trailer());
+    });
   }
 
   /** Rolls back and discards the connection (a COPY may be half sent). */

@@ -180,4 +180,20 @@ describe('postgres target: exactly-once loads', () => {
     }
     expect(err).toMatchObject({ code: 'CONFIG' });
   });
+
+  it('refuses a raw load into a table whose column types are not the planned ones', async () => {
+    const planned = { ...spec, columns: [spec.columns[0]!, { ...spec.columns[1]!, nativeType: 'character varying(5)' }] };
+    const e = await errorOf(target.openPartition(request('p9', 1, { table: planned, rawFormat: 'pg-binary' })));
+    expect(e.code).toBe('SCHEMA_MISMATCH');
+    expect(e.message).toMatch(/column v of t is text, the plan copies character varying\(5\) values into it unchanged/);
+  });
+
+  it('checkAndAbort has the target check the rows, then rolls back', async () => {
+    const before = await count();
+    const w = await target.openPartition(request('p10', 1));
+    await w.write(batch(5000, 20));
+    await w.checkAndAbort!();
+    expect(await count()).toBe(before);
+    expect((await target.readLedger('run1')).some((l) => l.partitionId === 'p10')).toBe(false);
+  });
 });

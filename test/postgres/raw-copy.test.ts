@@ -64,6 +64,8 @@ describe('PostgreSQL → PostgreSQL raw copy', () => {
     expect(JSON.parse(r.stdout).report.verified).toBe(true);
     const tables = Object.fromEntries(plan('raw1').tables.map((t: { source: { name: string } }) => [t.source.name, t]));
     expect(tables.rawtypes.rawCopy).toBe('pg-binary');
+    // The target builds its indexes after the load: tables are read back in one scan, not by range.
+    expect(tables.rawtypes.readBack).toBe('table');
     expect(tables.keyless.rawCopy).toBe('pg-binary');
     expect(tables.keyless.partitioning.strategy).toBe('ctid');
     // An enum, a domain, timestamp(3), name and oid are spelled differently on the target: converted via Arrow.
@@ -79,6 +81,15 @@ describe('PostgreSQL → PostgreSQL raw copy', () => {
     const verify = await runCli(['verify', '--from', src.url, '--to', dst.url, '--tables', 'rawtypes,keyless']);
     expect(verify.stdout).toContain('verified: source and target are equal');
     expect(verify.code).toBe(0);
+  });
+
+  it('ferry plan says which tables are copied undecoded', async () => {
+    const dst = await target('rawplan');
+    const r = await runCli(['plan', '--from', src.url, '--to', dst.url, '--tables', 'rawtypes,everything']);
+    expect(r.code).toBe(0);
+    const section = (t: string) => r.stdout.slice(r.stdout.indexOf(`public.${t} →`)).split('\n\n')[0]!;
+    expect(section('rawtypes')).toContain('rows copied undecoded (pg-binary)');
+    expect(section('everything')).not.toContain('undecoded');
   });
 
   it('FERRY_RAW_COPY=off plans the converting path', async () => {
