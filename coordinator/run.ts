@@ -144,15 +144,22 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
 
   const results = new Map<string, PartitionResult>();
   const finishTable = async (t: TablePlan) => {
-    if (readBackAsWholeTable(t) && req.tableChecksum)
-      await verifyWholeTable(req, t, snapshot.baselines.get(tableName(t.source)));
     if (req.maxRejectPercent !== undefined && t.transform) {
       const counts = tableRejects(t, dir.snapshot());
       const err = rejectLimitError(t, counts, req.maxRejectPercent, runId);
       if (err) throw err;
     }
+    // The whole-table read-back and the index builds both only read the loaded table: they run side by side
+    // (the read-back is mostly ferry's work, the indexes the target's). A verification failure wins.
     // Foreign keys wait until every table is loaded and keyed (parents may finish after children).
-    await target.finishTable({ ...t.target, foreignKeys: [] });
+    const [verified, finished] = await Promise.allSettled([
+      readBackAsWholeTable(t) && req.tableChecksum
+        ? verifyWholeTable(req, t, snapshot.baselines.get(tableName(t.source)))
+        : undefined,
+      target.finishTable({ ...t.target, foreignKeys: [] }),
+    ]);
+    if (verified.status === 'rejected') throw verified.reason;
+    if (finished.status === 'rejected') throw finished.reason;
     dir.append({ type: 'table_finished', table: tableName(t.source) });
     req.progress?.onTableFinished?.(t);
   };

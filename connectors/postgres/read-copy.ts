@@ -1,9 +1,9 @@
 import type { RecordBatch } from 'apache-arrow';
 import type pg from 'pg';
-import { to as copyTo } from 'pg-copy-streams';
 import { FerryError, tableName } from '../../core/index.js';
 import { PgCopyDecoder } from '../../formats/index.js';
 import { wrapPgError } from './connection.js';
+import { copyOut as copyOutQuery } from './copy-out-stream.js';
 import type { PgTable } from './introspect.js';
 
 export interface CopyOutOptions {
@@ -26,7 +26,7 @@ export async function* copyOutChunks(
   name: string,
   options: CopyOutOptions,
 ): AsyncGenerator<Buffer> {
-  const stream = client.query(copyTo(`COPY (${selectSql}) TO STDOUT (FORMAT binary)`));
+  const stream = client.query(copyOutQuery(`COPY (${selectSql}) TO STDOUT (FORMAT binary)`));
   const onAbort = () =>
     stream.destroy(new FerryError('ABORTED', `reading ${name} was cancelled`, { table: name }));
   if (options.signal?.aborted) onAbort();
