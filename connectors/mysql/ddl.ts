@@ -63,11 +63,13 @@ export function typeComment(column: Column): string | undefined {
  * `CREATE TABLE` for a target table: native types (from `mapTable`), NOT NULL where the spec says so, a ferry
  * comment where needed, and the primary key. InnoDB clusters rows by the primary key, so it is created now
  * (adding it later rebuilds the table); unique keys and foreign keys come in `finishTable`, after the data.
+ * An identity column (`mapTable` keeps it only where it leads the primary key) is AUTO_INCREMENT from the start:
+ * the loader's explicit values are kept (NO_AUTO_VALUE_ON_ZERO keeps even 0) and move the counter past them.
  */
 export function createTableSql(table: TableSpec, flavor: 'mariadb' | 'mysql'): string {
   const cols = table.columns.map((c) => {
     const comment = typeComment(c);
-    return `  ${quoteBacktick(c.name)} ${c.nativeType}${c.nullable ? ' NULL' : ' NOT NULL'}${comment ? ` COMMENT ${sqlString(comment)}` : ''}`;
+    return `  ${quoteBacktick(c.name)} ${c.nativeType}${c.nullable ? ' NULL' : ' NOT NULL'}${c.identity ? ' AUTO_INCREMENT' : ''}${comment ? ` COMMENT ${sqlString(comment)}` : ''}`;
   });
   if (table.primaryKey.length) cols.push(`  PRIMARY KEY (${table.primaryKey.map(quoteBacktick).join(', ')})`);
   return `CREATE TABLE ${qualifiedName(table)} (\n${cols.join(',\n')}\n) ENGINE=InnoDB DEFAULT CHARSET=utf8mb4 COLLATE=${binaryCollation(flavor)}`;

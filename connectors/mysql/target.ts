@@ -44,6 +44,10 @@ import { holds, mysqlNativeType } from './types.js';
 export function mapMysqlTable(source: TableSpec, name: TableRef): TableSpec {
   const table = tableName(name);
   const keyed = new Set([...source.primaryKey, ...(source.uniqueKeys ?? []).flat()]);
+  // MySQL allows one AUTO_INCREMENT column, and it must lead an index: an integer identity leading the key.
+  const autoIncrement = source.columns.find(
+    (c) => c.identity && c.type.kind === 'int' && source.primaryKey[0] === c.name,
+  )?.name;
   const columns: Column[] = source.columns.map((c) => ({
     name: c.name,
     type: c.type,
@@ -54,6 +58,7 @@ export function mapMysqlTable(source: TableSpec, name: TableRef): TableSpec {
       key: keyed.has(c.name),
       sourceNative: c.nativeType,
     }),
+    ...(c.name === autoIncrement ? { identity: true } : {}),
   }));
   const spec: TableSpec = {
     name: name.name,

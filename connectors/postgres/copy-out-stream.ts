@@ -67,9 +67,11 @@ export class CopyOutStream extends Readable {
     if (this.forwarding || !this.drained || !this.connection) return;
     this.forwarding = true;
     const socket = this.connection.stream;
-    let chunk: Buffer | null;
-    while (this.drained && this.connection && (chunk = socket.read() as Buffer | null) !== null)
+    while (this.drained && this.connection) {
+      const chunk = socket.read() as Buffer | null;
+      if (chunk === null) break;
       this.drained = this.parse(chunk);
+    }
     this.forwarding = false;
   }
 

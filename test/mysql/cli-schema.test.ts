@@ -171,6 +171,22 @@ describe('MySQL schema migrations through the CLI', () => {
     await expectSameRows(named.url, 'shop');
   });
 
+  it('into MariaDB: an AUTO_INCREMENT key stays AUTO_INCREMENT and continues past the loaded maximum', async () => {
+    const back = await freshDatabase('myschback');
+    dbs.push(back);
+    const r = await runCli(['run', '--from', src.url, '--to', back.url, '--tables', 'customers,orders', '--json', ...state]);
+    // (A MySQL target warns that it has no rollback support.)
+    expect(r.stderr).not.toMatch(/ERROR/);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).report.verified).toBe(true);
+    const [ddl] = await exec(back.url, 'SHOW CREATE TABLE customers');
+    expect(String(ddl!['Create Table'])).toMatch(/`id` int\(10\) unsigned NOT NULL AUTO_INCREMENT/);
+    const [max] = await exec(src.url, 'SELECT CAST(MAX(id) AS CHAR) AS m FROM customers');
+    await exec(back.url, "INSERT INTO customers (email) VALUES ('next@example.com')");
+    const [next] = await exec(back.url, "SELECT CAST(id AS CHAR) AS id FROM customers WHERE email = 'next@example.com'");
+    expect(BigInt(next!.id as string)).toBe(BigInt(max!.m as string) + 1n);
+  });
+
   it('kill -9 half way; `ferry resume` completes exactly', async () => {
     const pgDb = await pgTarget('myclikill');
     const tables = ['--tables', 'customers,orders,order_items'];
