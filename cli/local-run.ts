@@ -320,7 +320,8 @@ async function runLocalInSpan(
         logger,
         resuming,
         onError: settings.onError,
-        ...(lease ? { attemptFloor: (lease.epoch - 1) * 100 } : {}),
+        // A coordinator that lost its lease (another one took over the run) stops dispatching at once.
+        ...(lease ? { attemptFloor: (lease.epoch - 1) * 100, signal: lease.signal } : {}),
         ...(process.env.FERRY_RECONCILE_INTERVAL_MS
           ? { reconcileIntervalMs: Number(process.env.FERRY_RECONCILE_INTERVAL_MS) }
           : {}),

@@ -274,6 +274,11 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
         break;
       }
     }
+    // Stopped from outside with a reason (e.g. the coordinator lease was taken over): that is the error.
+    if (outstanding > 0 && req.signal?.aborted && req.signal.reason instanceof FerryError) {
+      reconciler.stop();
+      throw req.signal.reason;
+    }
     if (outstanding > 0 && !failed) {
       throw new FerryError('ABORTED', `run ${runId} stopped with ${outstanding} partitions outstanding`, {
         run: runId,
