@@ -12,6 +12,8 @@ echo "== lint"
 npx biome lint .
 echo "== dependency rules"
 npx depcruise --config .dependency-cruiser.cjs core formats checksums partitioning profiling connectors transform transport coordinator worker cli
+echo "== dependency advisories"
+bash scripts/audit.sh
 
 # The services the integration tests talk to: real PostgreSQL, MariaDB and NATS on loopback, started here
 # (and installed from Debian when missing). Tests fail, never skip, when a service is unavailable.

@@ -1,3 +1,4 @@
+import { isIP } from 'node:net';
 import { readFileSync } from 'node:fs';
 import type { ConnectionOptions, SslOptions } from 'mysql2';
 import { z } from 'zod';
@@ -103,6 +104,12 @@ export function connectionOptions(
   if (endpoint.user) options.user = endpoint.user;
   if (endpoint.password) options.password = endpoint.password.reveal();
   const mode = params.sslmode ?? (LOOPBACK.has(host) ? 'disable' : 'verify-full');
+  // mysql2 sends no server name for an IP address and Node then checks the certificate against `localhost`,
+  // so verify-full could not tell the server's name from any other: refuse it rather than check the wrong name.
+  if (mode === 'verify-full' && isIP(host.replace(/^\[(.*)\]$/, '$1')))
+    throw new FerryError('CONFIG', `sslmode=verify-full cannot check the server's name at the IP address ${host}`, {
+      hint: 'connect by the host name in the server certificate, or choose sslmode=verify-ca (the CA chain only)',
+    });
   if (mode !== 'disable') {
     // mysql2 checks the certificate's host name only with `verifyIdentity`.
     const ssl: SslOptions & { verifyIdentity?: boolean } = {

@@ -19,6 +19,9 @@ export interface TestPki {
   wrongNameKey: string;
   clientCert: string;
   clientKey: string;
+  /** A server certificate naming only the IP address 127.0.0.1. */
+  ipServerCert: string;
+  ipServerKey: string;
 }
 
 export function makeTestPki(dir: string): TestPki {
@@ -80,7 +83,8 @@ export function makeTestPki(dir: string): TestPki {
     'subjectAltName=DNS:not-this-host.invalid\nextendedKeyUsage=serverAuth\n',
   );
   leaf('client', 'ferry-client', 'extendedKeyUsage=clientAuth\n');
-  execFileSync('chmod', ['600', 'ca.key', 'wrong-ca.key', 'server.key', 'wrong-name.key', 'client.key'], {
+  leaf('ip-server', '127.0.0.1', 'subjectAltName=IP:127.0.0.1\nextendedKeyUsage=serverAuth\n');
+  execFileSync('chmod', ['600', 'ca.key', 'wrong-ca.key', 'server.key', 'wrong-name.key', 'client.key', 'ip-server.key'], {
     cwd: dir,
   });
   return {
@@ -92,6 +96,8 @@ export function makeTestPki(dir: string): TestPki {
     wrongNameCert: join(dir, 'wrong-name.crt'),
     wrongNameKey: join(dir, 'wrong-name.key'),
     clientCert: join(dir, 'client.crt'),
+    ipServerCert: join(dir, 'ip-server.crt'),
+    ipServerKey: join(dir, 'ip-server.key'),
     clientKey: join(dir, 'client.key'),
   };
 }

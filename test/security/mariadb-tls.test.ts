@@ -14,8 +14,8 @@ import { freePort, makeTestPki, type TestPki } from './certs.js';
  * `--ssl-mode=VERIFY_IDENTITY`) connects with the right CA and host name, and refuses a wrong CA or host name.
  *
  * The wrong host name is tested with a DNS name: for an IP-address host mysql2 3.x sends no servername and Node
- * then checks the certificate against `localhost`, so `127.0.0.1` with a `localhost` certificate passes
- * verify-full (a gap of connectors/mysql, reported; docs/security.md says to give the host name).
+ * then checks the certificate against `localhost`, so the connector refuses verify-full at an IP address (a
+ * CONFIG error before connecting) rather than check the wrong name.
  */
 const MARIADBD = ['/usr/sbin/mariadbd', '/usr/bin/mariadbd'].find((p) => existsSync(p));
 const PASSWORD = `pw-${process.pid}-tls`;
@@ -111,6 +111,12 @@ describe.skipIf(!MARIADBD && !process.env.CI)('MariaDB TLS (sslmode=verify-full)
     expect(e).toMatchObject({ code: 'CONNECTION' });
     expect(e.message).toMatch(/certificate/i);
     expect(JSON.stringify(e)).not.toContain(PASSWORD);
+  });
+
+  it('verify-full at an IP address is refused before connecting (mysql2 could not check the name)', async () => {
+    const e = await open('127.0.0.1', `sslmode=verify-full&sslrootcert=${pki.ca}`).catch((x) => x);
+    expect(e).toMatchObject({ code: 'CONFIG' });
+    expect(e.message).toMatch(/IP address 127\.0\.0\.1/);
   });
 
   it('verify-ca accepts the same server at 127.0.0.1 (chain only); a plain connection is refused by the server', async () => {

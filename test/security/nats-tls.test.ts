@@ -10,15 +10,15 @@ import { makeTestPki, type TestPki } from './certs.js';
 /**
  * NATS TLS server verification (issue 7, RELIABILITY S03): private nats-servers with certificates from a CA
  * made here. The transport's `tls.caFile` connects to the right host name with the right CA and refuses a
- * wrong CA and a certificate naming another host. (With an IP-address URL nats.js sends no servername and Node
- * then checks the certificate against `localhost`: give servers by the name in their certificate; reported as a
- * gap of transport/nats in docs/security.md.) Client
+ * wrong CA and a certificate naming another host. At an IP-address URL (where nats.js sends no server name and
+ * Node would check the certificate against `localhost`) the certificate must name that IP address. Client
  * certificates, nkeys, creds and passwords are covered by test/nats/auth-tls.test.ts.
  */
 let dir: string;
 let pki: TestPki;
 let right: NatsServer;
 let wrongName: NatsServer;
+let byIp: NatsServer;
 const opened: NatsTransport[] = [];
 
 const tlsBlock = (cert: string, key: string) => `tls { cert_file: "${cert}", key_file: "${key}" }\n`;
@@ -29,11 +29,12 @@ beforeAll(async () => {
   pki = makeTestPki(join(dir, 'pki'));
   right = await NatsServer.start({ config: tlsBlock(pki.serverCert, pki.serverKey) });
   wrongName = await NatsServer.start({ config: tlsBlock(pki.wrongNameCert, pki.wrongNameKey) });
+  byIp = await NatsServer.start({ config: tlsBlock(pki.ipServerCert, pki.ipServerKey) });
 }, 60_000);
 
 afterAll(async () => {
   await Promise.allSettled(opened.map((t) => t.close()));
-  await Promise.allSettled([right?.stop(), wrongName?.stop()]);
+  await Promise.allSettled([right?.stop(), wrongName?.stop(), byIp?.stop()]);
   rmSync(dir, { recursive: true, force: true });
 });
 
@@ -62,6 +63,14 @@ describe('NATS over TLS verifies the server', () => {
     await expect(
       connect({ servers: `tls://localhost:${wrongName.port}`, tls: { caFile: pki.ca } }),
     ).rejects.toMatchObject({ code: 'CONNECTION' });
+  });
+
+  it('at an IP address, the certificate must name that address (not `localhost`)', async () => {
+    await expect(
+      connect({ servers: `tls://127.0.0.1:${right.port}`, tls: { caFile: pki.ca } }),
+    ).rejects.toMatchObject({ code: 'CONNECTION' });
+    const t = await connect({ servers: `tls://127.0.0.1:${byIp.port}`, tls: { caFile: pki.ca } });
+    expect(t).toBeInstanceOf(NatsTransport);
   });
 
   it('a plain nats:// URL to a TLS server without the CA does not connect', async () => {

@@ -1,3 +1,5 @@
+import { isIP } from 'node:net';
+import { checkServerIdentity, type PeerCertificate } from 'node:tls';
 import { readFileSync } from 'node:fs';
 import {
   type Authenticator,
@@ -117,6 +119,17 @@ export function connectionOptions(opts: NatsConnectOptions): {
     if (opts.tls?.caFile) tls.caFile = opts.tls.caFile;
     if (opts.tls?.certFile) tls.certFile = opts.tls.certFile;
     if (opts.tls?.keyFile) tls.keyFile = opts.tls.keyFile;
+    // nats.js sends no server name for an IP address and Node then checks the certificate against
+    // `localhost`: check it against the configured IP addresses instead (it must name one of them).
+    const bare = parsed.hosts.map((h) => h.replace(/^\[?(.*?)\]?:\d+$/, '$1'));
+    const ips = bare.filter((h) => isIP(h));
+    if (ips.length > 0)
+      (tls as Record<string, unknown>).checkServerIdentity = (name: string, cert: PeerCertificate) => {
+        // A named server's name comes through; for an IP server Node substitutes `localhost`.
+        if (name && (name !== 'localhost' || bare.includes('localhost'))) return checkServerIdentity(name, cert);
+        const errors = ips.map((ip) => checkServerIdentity(ip, cert));
+        return errors.some((e) => e === undefined) ? undefined : errors[0];
+      };
     options.tls = tls;
   }
   return { options, hosts: parsed.hosts };
