@@ -151,6 +151,18 @@ export interface LoadRequest {
    * batches. The target refuses (SCHEMA_MISMATCH) when its table's column types are not the planned ones.
    */
   rawFormat?: string;
+  /**
+   * Isolate rows the target refuses (`PartitionWriter.writeIsolating`) instead of failing the partition: set for
+   * tables whose rejects go to the reject store.
+   */
+  isolateRefused?: boolean;
+}
+
+/** A row of a batch the target refused, and why (the database's error, without the row's values). */
+export interface RefusedRow {
+  row: number;
+  column?: string;
+  message: string;
 }
 
 /** What `Target.beginAttempt` needs: the partition and the fence of this delivery. */
@@ -179,6 +191,12 @@ export function isFencedError(e: { code?: string; message?: string } | undefined
 export interface PartitionWriter {
   /** Appends a batch whose columns are the target table's, in order. Awaits the target's capacity. */
   write(batch: RecordBatch): Promise<void>;
+  /**
+   * Optional (with `LoadRequest.isolateRefused`): appends a batch and returns the rows the target refused instead
+   * of failing — the batch loads under a savepoint and, when refused, is split in halves down to single rows;
+   * every other row is loaded.
+   */
+  writeIsolating?(batch: RecordBatch): Promise<RefusedRow[]>;
   /** Appends raw bytes of `LoadRequest.rawFormat` (the source's whole stream, in any split). */
   writeRaw?(chunk: Uint8Array): Promise<void>;
   /** Records the ledger entry and commits data and entry atomically. Throws CONFLICT-like DATA if fenced out. */

@@ -234,6 +234,7 @@ async function loadPartition(
     attempt: fenceOf(task.attempt, context.deliveries),
     // Where ferry owns the table, a deliberate re-run first removes what an earlier attempt committed.
     clearRange: table.mode !== 'append' && task.attempt > 1 && !verifiedAsWholeTable(table),
+    ...(table.transform && deps.rejects ? { isolateRefused: true } : {}),
   };
   const writer = await deps.target.openPartition(
     table.rawCopy ? { ...request, rawFormat: table.rawCopy } : request,
@@ -269,13 +270,20 @@ async function loadPartition(
     } else {
       const batches = deps.source.read(table.source, partition.range, readOptions);
       const write = async (b: A.RecordBatch) => {
-        await writer.write(b);
+        // Rows the target refuses go to the reject store with the rest loaded, where the table has rejects.
+        const refused =
+          request.isolateRefused && writer.writeIsolating
+            ? await writer.writeIsolating(b)
+            : (await writer.write(b), []);
         context.heartbeat();
         await failpoint('mid_copy');
+        return refused;
       };
       written = rejects
         ? await loadTransformed({ deps, plan, runId: task.runId, table, partition, batches, rejects, write })
-        : await deps.pool.checksumStream(mapBatches(batches, table), { onBatch: write });
+        : await deps.pool.checksumStream(mapBatches(batches, table), {
+            onBatch: async (b) => void (await write(b)),
+          });
     }
     await failpoint('before_commit');
     // Rejects first: a crash between the two leaves rejects a retry replaces, never loaded rows without them.

@@ -107,7 +107,10 @@ describe('loadTransformed (needs `npm run build`: threads run dist/worker/batch-
       partition,
       batches: batches(5, 200),
       rejects,
-      write: async (b) => void written.push(b),
+      write: async (b) => {
+        written.push(b);
+        return [];
+      },
     });
     return { out, written, counts: await rejects.commit() };
   }

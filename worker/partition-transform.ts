@@ -12,12 +12,13 @@
  * the reject store, committed right before the target transaction.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { combineChecksums, ZERO_CHECKSUM } from '../checksums/index.js';
+import { ChecksumAccumulator, combineChecksums, subtractChecksums, ZERO_CHECKSUM } from '../checksums/index.js';
 import {
   type Checksum,
   FerryError,
   type Partition,
   type Plan,
+  type RefusedRow,
   type RejectCounts,
   type Secret,
   type Source,
@@ -31,6 +32,8 @@ import {
   parentKeyRefs,
   type RejectedRow,
   type RejectStore,
+  refusedRows,
+  targetRejects,
   type TableTransform,
   type TransformContext,
   transformBatches,
@@ -161,8 +164,8 @@ export interface TransformLoad {
   /** Source batches with every source column (the reject store keeps whole source rows). */
   batches: AsyncIterable<RecordBatch>;
   rejects: RejectSink;
-  /** Writes one transformed batch to the target. */
-  write(batch: RecordBatch): Promise<void>;
+  /** Writes one transformed batch to the target; the rows the target refused (isolated, not loaded). */
+  write(batch: RecordBatch): Promise<readonly RefusedRow[]>;
 }
 
 /** Transforms and writes a partition's rows; the checksum and bytes of what was written. */
@@ -176,11 +179,36 @@ export async function loadTransformed(load: TransformLoad): Promise<{ checksum: 
     // A source-only row id (ctid) is not a column of the rows: such rows are named by position.
     keyColumns: table.keyColumns.filter((k) => names.has(k)),
   };
-  if (runsOnThisThread(t)) {
-    const compiled = await compileHere(deps, load.plan, load.runId, table, t);
-    const rows = transformBatches(compiled, load.batches, context, (r) => load.rejects.write(r));
-    return deps.pool.checksumStream(rows, { onBatch: (b) => load.write(b) });
-  }
+  // Rows the target refused: rejected with its error, and their checksum taken out of what was written.
+  const toTarget = new Map(table.columns.map((c) => [c.source, c.target]));
+  const targetKeys = { ...context, keyColumns: context.keyColumns.map((k) => toTarget.get(k) ?? k) };
+  const refusedSum = new ChecksumAccumulator();
+  const write = async (b: RecordBatch) => {
+    const refused = await load.write(b);
+    if (refused.length === 0) return;
+    await load.rejects.write(targetRejects(b, table.target.columns, refused, targetKeys));
+    refusedSum.addBatch(refusedRows(b, table.target.columns, refused));
+  };
+  const loaded = async (): Promise<{ checksum: Checksum; bytes: number }> => {
+    if (runsOnThisThread(t)) {
+      const compiled = await compileHere(deps, load.plan, load.runId, table, t);
+      const rows = transformBatches(compiled, load.batches, context, (r) => load.rejects.write(r));
+      return deps.pool.checksumStream(rows, { onBatch: write });
+    }
+    return loadInPool(load, t, context, write);
+  };
+  const out = await loaded();
+  return { ...out, checksum: subtractChecksums(out.checksum, refusedSum.result()) };
+}
+
+/** The pool path of `loadTransformed`: transform and checksum in threads, one batch ahead of the writes. */
+async function loadInPool(
+  load: TransformLoad,
+  t: TableTransform,
+  context: TransformContext,
+  write: (batch: RecordBatch) => Promise<void>,
+): Promise<{ checksum: Checksum; bytes: number }> {
+  const { deps, partition, table } = load;
   const salt = deps.transformSalt?.reveal();
   const spec: PoolTransformSpec = {
     key: `${load.plan.hash}\u0000${partition.table}`,
@@ -196,7 +224,7 @@ export async function loadTransformed(load: TransformLoad): Promise<{ checksum: 
   const settle = async (r: Done) => {
     if (r.rejects.length) await load.rejects.write(r.rejects);
     if (r.batch.numRows > 0) {
-      await load.write(r.batch);
+      await write(r.batch);
       bytes += r.batch.data.byteLength;
     }
     total = combineChecksums(total, r.checksum);

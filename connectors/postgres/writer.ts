@@ -7,6 +7,7 @@ import {
   type LoadRequest,
   type LogicalType,
   type PartitionWriter,
+  type RefusedRow,
   tableName,
 } from '../../core/index.js';
 import { dataReader, displayValue, logicalTypeOf, type PgCodec, PgCopyEncoder } from '../../formats/index.js';
@@ -45,6 +46,8 @@ export class PostgresPartitionWriter implements PartitionWriter {
   private readonly name: string;
   private readonly onAbort = () => void this.abort();
   private readonly fence: FenceRequest;
+  /** The COPY statement (set by `open`). */
+  private copySql = '';
 
   private constructor(
     private readonly client: pg.Client,
@@ -114,9 +117,10 @@ export class PostgresPartitionWriter implements PartitionWriter {
         );
       }
       const cols = t.columns.map((c) => ident(c.name)).join(', ');
-      const stream = client.query(
-        copyFrom(`COPY ${qualified(t, options.defaultSchema)} (${cols}) FROM STDIN (FORMAT binary)`),
-      );
+      w.copySql = `COPY ${qualified(t, options.defaultSchema)} (${cols}) FROM STDIN (FORMAT binary)`;
+      // Isolating refused rows: one COPY per batch under a savepoint (writeIsolating), none spanning the load.
+      if (request.isolateRefused) return w;
+      const stream = client.query(copyFrom(w.copySql));
       stream.on('error', (e) => {
         w.streamError ??= e;
       });
@@ -152,6 +156,11 @@ export class PostgresPartitionWriter implements PartitionWriter {
   }
 
   async write(batch: A.RecordBatch): Promise<void> {
+    if (this.request.isolateRefused) {
+      const [first] = await this.writeIsolating(batch);
+      if (first) throw new FerryError('DATA', first.message, { table: this.name, partition: this.request.partition.id });
+      return;
+    }
     if (this.done)
       throw new FerryError('INTERNAL', `write after commit/abort on partition ${this.request.partition.id}`);
     try {
@@ -169,6 +178,61 @@ export class PostgresPartitionWriter implements PartitionWriter {
       await this.fail();
       throw this.wrap(e);
     }
+  }
+
+  async writeIsolating(batch: A.RecordBatch): Promise<RefusedRow[]> {
+    if (this.done)
+      throw new FerryError('INTERNAL', `write after commit/abort on partition ${this.request.partition.id}`);
+    if (!this.request.isolateRefused)
+      throw new FerryError('INTERNAL', 'writeIsolating on a writer not opened with isolateRefused');
+    const refused: RefusedRow[] = [];
+    try {
+      await this.loadOrSplit(batch, 0, batch.numRows, refused);
+      return refused;
+    } catch (e) {
+      await this.fail();
+      throw this.wrap(e);
+    }
+  }
+
+  /**
+   * Loads rows `[from, to)` of `batch` under a savepoint; when the server (or the encoder) refuses a value, rolls
+   * back to the savepoint and tries each half, down to the single refused rows.
+   */
+  private async loadOrSplit(batch: A.RecordBatch, from: number, to: number, refused: RefusedRow[]): Promise<void> {
+    await query(this.client, 'SAVEPOINT ferry_rows', [], `cannot load partition ${this.request.partition.id}`);
+    try {
+      await this.copyOnce(batch, from, to);
+      await query(this.client, 'RELEASE SAVEPOINT ferry_rows');
+      return;
+    } catch (e) {
+      const err = wrapPgError(e, 'refused', { table: this.name });
+      if (err.code !== 'DATA') throw e;
+      await query(this.client, 'ROLLBACK TO SAVEPOINT ferry_rows');
+      await query(this.client, 'RELEASE SAVEPOINT ferry_rows');
+      if (to - from === 1) {
+        const column = err.context.column;
+        refused.push({ row: from, message: err.message.replace(/^refused: /, ''), ...(column ? { column } : {}) });
+        return;
+      }
+    }
+    const half = from + Math.ceil((to - from) / 2);
+    await this.loadOrSplit(batch, from, half, refused);
+    await this.loadOrSplit(batch, half, to, refused);
+  }
+
+  /** One COPY of rows `[from, to)` of a batch, waited for: the server's verdict on exactly these rows. */
+  private async copyOnce(batch: A.RecordBatch, from: number, to: number): Promise<void> {
+    // Encoded first: a value ferry cannot encode is refused like one the server refuses, before COPY starts.
+    const bytes = this.encoder.encode(batch, from, to);
+    const stream = this.client.query(copyFrom(this.copySql));
+    await new Promise<void>((resolve, reject) => {
+      stream.once('error', reject);
+      stream.once('finish', resolve);
+      stream.write(this.encoder.header());
+      stream.write(bytes);
+      stream.end(this.encoder.trailer());
+    });
   }
 
   /** Appends bytes of the source's binary COPY stream unchanged (`LoadRequest.rawFormat` 'pg-binary'). */
@@ -218,7 +282,8 @@ export class PostgresPartitionWriter implements PartitionWriter {
 
   /** Ends the COPY (the trailer, unless the raw stream carried its own) and waits for the server's verdict. */
   private endCopy(): Promise<void> {
-    const stream = this.stream!;
+    const stream = this.stream;
+    if (!stream) return Promise.resolve(); // isolating: each batch's COPY has ended already
     return new Promise<void>((resolve, reject) => {
       if (this.streamError) return reject(this.streamError);
       stream.once('finish', resolve);

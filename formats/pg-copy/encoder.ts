@@ -116,8 +116,8 @@ export class PgCopyEncoder {
     return TRAILER.slice();
   }
 
-  /** The COPY rows of one batch, whose columns are the target's in order. */
-  encode(batch: A.RecordBatch): Uint8Array {
+  /** The COPY rows `[from, to)` (default all) of one batch, whose columns are the target's in order. */
+  encode(batch: A.RecordBatch, from = 0, to = batch.numRows): Uint8Array {
     const ncols = this.codecs.length;
     if (batch.numCols !== ncols)
       throw new FerryError('INTERNAL', `batch has ${batch.numCols} columns, the COPY ${ncols}`);
@@ -133,11 +133,10 @@ export class PgCopyEncoder {
       nulls.push(nullTest(data));
     }
     const w = this.writer;
-    const rows = batch.numRows;
     let c = 0;
-    let r = 0;
+    let r = from;
     try {
-      for (; r < rows; r++) {
+      for (; r < to; r++) {
         w.ensure(2);
         w.dv.setInt16(w.pos, ncols);
         w.pos += 2;
@@ -155,7 +154,7 @@ export class PgCopyEncoder {
       }
       throw err;
     }
-    this.rowCount += rows;
+    this.rowCount += to - from;
     return w.take();
   }
 
