@@ -227,6 +227,8 @@ export function encodeBatch(
   table: TableSpec,
   tableLabel: string,
   keyColumns: string[],
+  from = 0,
+  to = batch.numRows,
 ): Uint8Array[] {
   const readers = batchReaders(batch);
   const names = batch.schema.fields.map((f) => f.name);
@@ -243,9 +245,8 @@ export function encodeBatch(
     encoderFor(r, r.type, parseNativeType(table.columns[c]!.nativeType)),
   );
   const w = new ByteWriter();
-  const n = batch.numRows;
   const width = readers.length;
-  for (let i = 0; i < n; i++) {
+  for (let i = from; i < to; i++) {
     for (let c = 0; c < width; c++) {
       if (c > 0) w.byte(9);
       if (readers[c]!.isNull(i)) {

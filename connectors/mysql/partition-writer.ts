@@ -6,6 +6,7 @@ import {
   type LedgerEntry,
   type LoadRequest,
   type PartitionWriter,
+  type RefusedRow,
   formatRange,
   tableName,
 } from '../../core/index.js';
@@ -109,14 +110,51 @@ export class MysqlPartitionWriter implements PartitionWriter {
   }
 
   async write(batch: RecordBatch): Promise<void> {
+    await this.loadRange(batch, 0, batch.numRows);
+  }
+
+  async writeIsolating(batch: RecordBatch): Promise<RefusedRow[]> {
+    if (!this.request.isolateRefused)
+      throw new FerryError('INTERNAL', 'writeIsolating on a writer not opened with isolateRefused');
+    const refused: RefusedRow[] = [];
+    await this.loadOrSplit(batch, 0, batch.numRows, refused);
+    return refused;
+  }
+
+  /**
+   * Loads rows `[from, to)` of `batch` under a savepoint; when refused (a warning, a missing row), rolls back to
+   * the savepoint and tries each half, down to the single refused rows.
+   */
+  private async loadOrSplit(batch: RecordBatch, from: number, to: number, refused: RefusedRow[]): Promise<void> {
+    await run(this.conn, 'SAVEPOINT ferry_rows', [], this.context());
+    try {
+      await this.loadRange(batch, from, to);
+      await run(this.conn, 'RELEASE SAVEPOINT ferry_rows', [], this.context());
+      return;
+    } catch (e) {
+      if (!(e instanceof FerryError) || e.code !== 'DATA' || this.done) throw e;
+      await run(this.conn, 'ROLLBACK TO SAVEPOINT ferry_rows', [], this.context());
+      await run(this.conn, 'RELEASE SAVEPOINT ferry_rows', [], this.context());
+      if (to - from === 1) {
+        refused.push({ row: from, message: e.message, ...(e.context.column ? { column: e.context.column } : {}) });
+        return;
+      }
+    }
+    const half = from + Math.ceil((to - from) / 2);
+    await this.loadOrSplit(batch, from, half, refused);
+    await this.loadOrSplit(batch, half, to, refused);
+  }
+
+  /** LOAD DATA of rows `[from, to)` of a batch; throws DATA (naming the row) on a warning or a missing row. */
+  private async loadRange(batch: RecordBatch, from: number, to: number): Promise<void> {
     if (this.done)
       throw new FerryError('INTERNAL', `write after commit/abort of ${this.request.partition.id}`);
     if (this.signal?.aborted) {
       await this.abort();
       throw this.aborted();
     }
-    if (this.fenced !== undefined || batch.numRows === 0) return;
-    const chunks = encodeBatch(batch, this.request.table, this.table, this.keyColumns);
+    if (this.fenced !== undefined || to === from) return;
+    const chunks = encodeBatch(batch, this.request.table, this.table, this.keyColumns, from, to);
     const name = `ferry-${randomUUID()}.tsv`;
     const onAbort = () => destroy(this.conn);
     this.signal?.addEventListener('abort', onAbort, { once: true });
@@ -154,7 +192,7 @@ export class MysqlPartitionWriter implements PartitionWriter {
     } finally {
       this.signal?.removeEventListener('abort', onAbort);
     }
-    if (result.warningStatus === 0 && result.affectedRows === batch.numRows) return;
+    if (result.warningStatus === 0 && result.affectedRows === to - from) return;
     // SHOW WARNINGS first: any other statement would clear them.
     let warnings: Warning[] = [];
     try {
@@ -168,17 +206,19 @@ export class MysqlPartitionWriter implements PartitionWriter {
       this.fenced = fencedError(this.fenceRequest(), why);
       return;
     }
-    throw this.loadError(batch, result, warnings);
+    throw this.loadError(batch, result, warnings, from, to);
   }
 
   /** DATA error for a load with warnings or missing rows: the first warning and the key of its row. */
-  private loadError(batch: RecordBatch, result: LoadResult, warnings: Warning[]): FerryError {
+  private loadError(batch: RecordBatch, result: LoadResult, warnings: Warning[], from: number, to: number): FerryError {
     const first = warnings[0];
     const readers = batchReaders(batch);
     const names = batch.schema.fields.map((f) => f.name);
+    // "at row N" counts the rows of this LOAD DATA; a single row is that row whatever the warning says.
     const row = first ? /at row (\d+)/.exec(first.Message) : null;
-    const key = row ? rowKey(readers, names, this.keyColumns, Number(row[1]) - 1) : undefined;
-    const sent = batch.numRows;
+    const at = to - from === 1 ? from : row ? from + Number(row[1]) - 1 : undefined;
+    const key = at === undefined ? undefined : rowKey(readers, names, this.keyColumns, at);
+    const sent = to - from;
     const what = first
       ? `${first.Level} ${first.Code}: ${first.Message}`
       : `${result.affectedRows} of ${sent} rows loaded`;

@@ -3,16 +3,17 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, requireServices, runCli, sql, type TestDatabase } from '../helpers/services.js';
+import { exec, freshDatabase } from '../mysql/mariadb.js';
 import { ferryRejects } from './helpers.js';
 
 /**
- * Rows the TARGET refuses during the bulk load (issue 6): appending into an existing PostgreSQL table whose
+ * Rows the TARGET refuses during the bulk load (issue 6): appending into an existing PostgreSQL (and MariaDB) table whose
  * constraints (NOT NULL, CHECK, a unique key already holding a value) refuse some rows. With rejects allowed (a
  * table with rules), the partition isolates exactly those rows by splitting the refused batch, sends them to the
  * reject store with the database's error, loads every other row, and the run verifies. Without rules the
  * partition fails naming the row.
  */
-const svc = await requireServices(['pg']);
+const svc = await requireServices(['pg', 'mysql']);
 
 const SOURCE_SQL = `
 CREATE TABLE items (id integer PRIMARY KEY, name text, qty integer, code text);
@@ -45,7 +46,7 @@ describe('rows the target refuses', () => {
     await sql(db.url, TARGET_SQL);
     return db;
   };
-  const run = (dst: TestDatabase, runId: string, tablesYaml: string) => {
+  const run = (dst: { url: string }, runId: string, tablesYaml: string) => {
     const config = join(dir, `${runId}.yaml`);
     writeFileSync(config, `partition_rows: 1000\nbatch_rows: 256\nmode: append\nrun_id: ${runId}\n${tablesYaml}`);
     return runCli([
@@ -87,5 +88,24 @@ describe('rows the target refuses', () => {
     const r = await run(dst, 'refused2', 'tables:\n  - name: items\n');
     expect(r.code).toBe(1);
     expect(r.stderr + r.stdout).toMatch(/key 17\b|id=17|key .*17/);
+  });
+
+  it('into MariaDB too: each refused row is isolated under a savepoint, the rest loads', async () => {
+    const dst = await freshDatabase('refmy');
+    targets.push(dst as unknown as TestDatabase);
+    await exec(dst.url, 'CREATE TABLE items (id INT PRIMARY KEY, name LONGTEXT NOT NULL, qty INT CHECK (qty >= 0), code LONGTEXT UNIQUE)');
+    await exec(dst.url, "INSERT INTO items VALUES (0, 'already there', 1, 'taken')");
+    const r = await run(dst, 'refused3', 'tables:\n  - name: items\n    rules:\n      - not_null: id\n');
+    expect(r.stderr, r.stderr).not.toMatch(/ERROR/);
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.code).toBe(0);
+    expect(JSON.parse(r.stdout).report.verified).toBe(true);
+    const held = await exec(dst.url, 'SELECT COUNT(*) AS n, SUM(id) AS s FROM items');
+    const refused = [5, 17, 777, 1234, 2999];
+    expect(Number(held[0]!.n)).toBe(3000 - refused.length + 1);
+    expect(Number(held[0]!.s)).toBe((3000 * 3001) / 2 - refused.reduce((a, b) => a + b, 0));
+    const rejects = await ferryRejects(['refused3', '--state-dir', join(dir, 'runs'), '--limit', '0']);
+    expect(rejects.rejects.map((x) => x.key).sort()).toEqual(refused.map((id) => `id=${id}`).sort());
+    for (const x of rejects.rejects) expect(x.rule).toBe('target');
   });
 });
