@@ -166,11 +166,15 @@ async function binlogPosition(control: Conn): Promise<string | undefined> {
       // The other flavour's variable.
     }
   }
-  try {
-    const [row] = await rows<{ File?: string; Position?: string }>(control, 'SHOW MASTER STATUS');
-    if (row?.File) return `binlog ${row.File}:${row.Position}`;
-  } catch {
-    // No privilege to read the binlog position: the snapshot is still consistent.
+  // MySQL 8.4 removed SHOW MASTER STATUS for SHOW BINARY LOG STATUS (8.2+); MariaDB has only the first.
+  for (const sql of ['SHOW MASTER STATUS', 'SHOW BINARY LOG STATUS']) {
+    try {
+      const [row] = await rows<{ File?: string; Position?: string }>(control, sql);
+      if (row?.File) return `binlog ${row.File}:${row.Position}`;
+      return undefined;
+    } catch {
+      // The other server's statement, or no privilege to read the position: the snapshot is still consistent.
+    }
   }
   return undefined;
 }
