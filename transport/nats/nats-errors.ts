@@ -34,7 +34,10 @@ export function isMissingResource(e: unknown): boolean {
 
 /** A permission the NATS user lacks: a configuration problem, not a transient one. */
 export function isPermissionError(e: unknown): boolean {
-  return e instanceof Error && (e.name === 'PermissionViolationError' || e.name === 'AuthorizationError');
+  if (!(e instanceof Error)) return false;
+  if (e.name === 'PermissionViolationError' || e.name === 'AuthorizationError') return true;
+  // nats.js wraps a refused request's permission violation in a RequestError: retrying cannot fix it.
+  return e.cause !== undefined && e.cause !== e && isPermissionError(e.cause);
 }
 
 /** Errors that end a retry loop at once: closed connection, missing permission, non-retryable FerryError. */

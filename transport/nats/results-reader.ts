@@ -36,7 +36,8 @@ export interface ResultsDeps {
 export interface ResultsOptions {
   /**
    * `checkpoint` (default): continue after the last result a previous reader handled, and record progress.
-   * `start`: every result from the beginning, recording nothing (observers such as `ferry status`).
+   * `start`: every result from the beginning, recording and creating nothing (observers such as `ferry status`,
+   * whose credentials may only read).
    */
   from?: 'checkpoint' | 'start';
 }
@@ -54,9 +55,12 @@ export async function* readResults(
 ): AsyncGenerator<PartitionResult> {
   const { o, log, store } = deps;
   const keep = options.from !== 'start';
-  await withRetry(`creating the streams of run ${runId}`, o.recoverRetry, { log, signal }, () =>
-    deps.resources.ensure(runId),
-  );
+  // Only the run's reader (the coordinator) makes missing streams: an observer's credentials may not create
+  // streams (docs/nats-server.example.conf), and an observer has nothing to read from a stream it made.
+  if (keep)
+    await withRetry(`creating the streams of run ${runId}`, o.recoverRetry, { log, signal }, () =>
+      deps.resources.ensure(runId),
+    );
   let handled = keep
     ? ((await store.getState<{ seq: number }>(runId, RESULTS_CHECKPOINT))?.value.seq ?? 0)
     : 0;
@@ -132,7 +136,7 @@ export async function* readResults(
           'NATS: reading results failed; re-attaching',
         );
         await sleep(delayMs, signal).catch(() => {});
-        if (isMissingResource(e)) {
+        if (keep && isMissingResource(e)) {
           deps.resources.forget(runId);
           await deps.resources.ensure(runId).catch(() => {});
         }
