@@ -42,12 +42,27 @@ function hintFor(errno: number | undefined): string | undefined {
 }
 
 /**
+ * Server messages that quote a row's value: `Incorrect integer value: 'x' for column …`, `Duplicate entry 'x'
+ * for key …`, `Truncated incorrect DOUBLE value: 'x'`, `Incorrect string value: '\xF0…'`. The value is removed
+ * (as the PostgreSQL connector removes DETAIL's echo): it may be personal data, and ferry's own errors name the
+ * row by its key and column instead.
+ */
+const QUOTED_VALUE = /((?:Incorrect|Truncated incorrect) [^:']*value: |Duplicate entry |Invalid [^:']*: )'(?:[^'\\]|\\.|'')*'/g;
+
+export function redactMysqlMessage(message: string): string {
+  return message.replace(QUOTED_VALUE, "$1'…'");
+}
+
+/**
  * Wraps an error from mysql2 once, at the connector boundary: the server's errno and SQLSTATE are kept as
  * `serverCode` (`1062/23000`), the code follows the error's class. A FerryError passes through with the context.
  */
 export function wrapMysqlError(e: unknown, context: ErrorContext, fallback?: ErrorCode): FerryError {
   if (isFerryError(e)) return (e as FerryError).withContext(context);
   const err = (e ?? {}) as MysqlDriverError;
+  // The driver error travels on as the cause (logs print it): scrubbed too.
+  if (typeof err.message === 'string') err.message = redactMysqlMessage(err.message);
+  if (typeof err.sqlMessage === 'string') err.sqlMessage = redactMysqlMessage(err.sqlMessage);
   const message = err.sqlMessage ?? err.message ?? String(e);
   let code = codeFor(err);
   if (code === 'INTERNAL' && fallback) code = fallback;

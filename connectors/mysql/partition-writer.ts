@@ -12,7 +12,7 @@ import {
 } from '../../core/index.js';
 import { batchReaders } from '../../formats/index.js';
 import { type Conn, destroy, rows, run } from './connection.js';
-import { wrapMysqlError } from './errors.js';
+import { redactMysqlMessage, wrapMysqlError } from './errors.js';
 import { encodeBatch, loadDataSql, rowKey } from './infile.js';
 import { fenceReason, fencedError, recordLedgerEntry } from './ledger.js';
 import { mysqlRangePredicate, qualifiedName } from './sql.js';
@@ -220,13 +220,13 @@ export class MysqlPartitionWriter implements PartitionWriter {
     const key = at === undefined ? undefined : rowKey(readers, names, this.keyColumns, at);
     const sent = to - from;
     const what = first
-      ? `${first.Level} ${first.Code}: ${first.Message}`
+      ? `${first.Level} ${first.Code}: ${redactMysqlMessage(first.Message)}`
       : `${result.affectedRows} of ${sent} rows loaded`;
     const more =
       warnings.length > 1
         ? ` (and ${result.warningStatus - 1} more warnings: ${warnings
             .slice(1)
-            .map((w) => w.Message)
+            .map((w) => redactMysqlMessage(w.Message))
             .join('; ')})`
         : '';
     return new FerryError(

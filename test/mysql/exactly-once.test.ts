@@ -77,7 +77,7 @@ describe('mysql target: strictness and exactly-once', () => {
         [5n, 'b'],
       ] as [bigint, string | null][],
       undefined,
-      /Duplicate entry '5'/,
+      /Duplicate entry '…' for key/,
     ],
   ])(
     '%s: the load rolls back and the error names the warning and the row key',

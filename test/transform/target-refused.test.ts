@@ -107,5 +107,9 @@ describe('rows the target refuses', () => {
     const rejects = await ferryRejects(['refused3', '--state-dir', join(dir, 'runs'), '--limit', '0']);
     expect(rejects.rejects.map((x) => x.key).sort()).toEqual(refused.map((id) => `id=${id}`).sort());
     for (const x of rejects.rejects) expect(x.rule).toBe('target');
+    // The server's message quotes the value; the reason keeps the key and drops the value.
+    const dup = rejects.rejects.find((x) => x.key === 'id=777')!;
+    expect(dup.reason).toMatch(/Duplicate entry '…' for key/);
+    expect(dup.reason).not.toContain('taken');
   });
 });
