@@ -1,4 +1,8 @@
+import { chmodSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { Secret } from '../core/index.js';
 import { leaseOptions, natsConnectOptions, natsTuning } from './nats.js';
 
 describe('NATS knobs from the environment', () => {
@@ -40,5 +44,32 @@ describe('NATS knobs from the environment', () => {
       'nats://a:4222',
       'nats://b:4222',
     ]);
+  });
+
+  it('takes an nkey seed file and a user with a password file from the environment, refusing readable files', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'ferry-nats-env-'));
+    try {
+      const seed = join(dir, 'worker.nk');
+      const pw = join(dir, 'pw');
+      writeFileSync(seed, 'SUAEXAMPLESEED\n');
+      writeFileSync(pw, 's3cret\n');
+      chmodSync(seed, 0o644);
+      chmodSync(pw, 0o600);
+      const nats = { nats: { url: 'nats://a:4222' } };
+      expect(() => natsConnectOptions(nats, { FERRY_NATS_NKEY_FILE: seed })).toThrow(/can be read by other users/);
+      chmodSync(seed, 0o600);
+      const o = natsConnectOptions(nats, {
+        FERRY_NATS_NKEY_FILE: seed,
+        FERRY_NATS_USER: 'worker',
+        FERRY_NATS_PASSWORD_FILE: pw,
+      })!;
+      expect(o.nkeySeedFile).toBe(seed);
+      expect(o.user).toBe('worker');
+      expect(o.password).toBeInstanceOf(Secret);
+      expect((o.password as Secret).reveal()).toBe('s3cret');
+      expect(JSON.stringify(o)).not.toContain('s3cret');
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });

@@ -1,5 +1,13 @@
 import type { Command } from 'commander';
-import { FerryError, type Logger, type PartialSettings } from '../core/index.js';
+import { resolve } from 'node:path';
+import {
+  checkPrivateFile,
+  FerryError,
+  type Logger,
+  type PartialSettings,
+  readSecretFile,
+  Secret,
+} from '../core/index.js';
 import {
   type LeaseOptions,
   type NatsConnectOptions,
@@ -59,8 +67,9 @@ export function leaseOptions(env: NodeJS.ProcessEnv = process.env): LeaseOptions
 /**
  * How this process reaches NATS: the URL from `--nats` / FERRY_NATS_URL / the config's `nats.url`; a creds file
  * (JWT + seed) from `nats.creds_file` or FERRY_NATS_CREDS_FILE; a CA from `nats.tls_ca_file` or
- * FERRY_NATS_TLS_CA_FILE; client certificates from FERRY_NATS_TLS_CERT_FILE / FERRY_NATS_TLS_KEY_FILE.
- * Credentials are files, never values on the command line.
+ * FERRY_NATS_TLS_CA_FILE; client certificates from FERRY_NATS_TLS_CERT_FILE / FERRY_NATS_TLS_KEY_FILE; an nkey
+ * seed from FERRY_NATS_NKEY_FILE; a user from FERRY_NATS_USER with its password from FERRY_NATS_PASSWORD_FILE
+ * (or FERRY_NATS_PASSWORD). Credentials are private (0600) files or the environment, never the command line.
  */
 export function natsConnectOptions(
   settings: Pick<PartialSettings, 'nats'>,
@@ -74,6 +83,20 @@ export function natsConnectOptions(
   };
   const creds = settings.nats?.credsFile ?? env.FERRY_NATS_CREDS_FILE;
   if (creds) options.credsFile = creds;
+  const nkey = env.FERRY_NATS_NKEY_FILE;
+  if (nkey) {
+    // A seed is a private key: the same 0600 rule as a password file.
+    checkPrivateFile({ file: resolve(nkey), namedBy: 'environment variable FERRY_NATS_NKEY_FILE' });
+    options.nkeySeedFile = resolve(nkey);
+  }
+  if (env.FERRY_NATS_USER) {
+    options.user = env.FERRY_NATS_USER;
+    const file = env.FERRY_NATS_PASSWORD_FILE;
+    const password = file
+      ? readSecretFile({ file: resolve(file), namedBy: 'environment variable FERRY_NATS_PASSWORD_FILE' })
+      : env.FERRY_NATS_PASSWORD;
+    if (password !== undefined) options.password = new Secret(password);
+  }
   const ca = settings.nats?.tlsCaFile ?? env.FERRY_NATS_TLS_CA_FILE;
   const cert = env.FERRY_NATS_TLS_CERT_FILE;
   const key = env.FERRY_NATS_TLS_KEY_FILE;
