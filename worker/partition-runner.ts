@@ -48,6 +48,7 @@ import { renameColumns } from '../formats/index.js';
 import type { RejectStore } from '../transform/index.js';
 import type { PartitionTask, TaskContext } from '../transport/index.js';
 import { committedRejects, loadTransformed, openRejectSink } from './partition-transform.js';
+import { hidePiiInError } from './pii-errors.js';
 import type { BatchPool } from './pool.js';
 import { diagnoseRawFailure, rawChecksumStream, readRawRange } from './raw-copy.js';
 
@@ -183,11 +184,11 @@ async function runPartitionInSpan(
     result.durationMs = performance.now() - started;
     return result;
   } catch (e) {
-    const err = toFerryError(e, 'INTERNAL', {
-      run: task.runId,
-      table: partition.table,
-      partition: partition.id,
-    });
+    const err = hidePiiInError(
+      toFerryError(e, 'INTERNAL', { run: task.runId, table: partition.table, partition: partition.id }),
+      table,
+      deps.transformSalt,
+    );
     log.error({ code: err.code, err: err.describe() }, 'partition failed');
     return {
       ...base,

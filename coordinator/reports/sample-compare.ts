@@ -236,10 +236,12 @@ export async function compareSample(req: SampleRequest): Promise<SampleCompariso
   const missingExamples: string[] = [];
   let missingInTarget = 0;
   const mask = (c: string, v: string | null) => (v !== null && req.pii.has(c) ? maskText(v) : v);
+  // A key made of personal data (an e-mail as primary key) is shown masked like its values.
+  const keyShown = keyColumns.some((k) => req.pii.has(k)) ? maskText : (k: string) => k;
   for (const s of sampled) {
     if (!s.actual) {
       missingInTarget++;
-      if (missingExamples.length < SAMPLE_DIFF_EXAMPLES) missingExamples.push(s.key);
+      if (missingExamples.length < SAMPLE_DIFF_EXAMPLES) missingExamples.push(keyShown(s.key));
       continue;
     }
     for (let c = 0; c < columns.length; c++) {
@@ -250,7 +252,7 @@ export async function compareSample(req: SampleRequest): Promise<SampleCompariso
       if (differences.length >= SAMPLE_DIFF_EXAMPLES) continue;
       const column = columns[c]!;
       differences.push({
-        key: s.key,
+        key: keyShown(s.key),
         column,
         expected: mask(column, s.values[c] ?? null),
         actual: mask(column, s.actual.values[c] ?? null),
