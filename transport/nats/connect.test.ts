@@ -39,7 +39,10 @@ describe('NATS connection options', () => {
       expect(hosts).toEqual(['127.0.0.1:4222']);
       expect(options.servers).toEqual(['127.0.0.1:4222']);
       expect(Array.isArray(options.authenticator) && options.authenticator.length).toBe(2);
-      expect(options.tls).toEqual({ caFile: '/ca.crt' });
+      // At an IP address the certificate is checked against that address (not Node's `localhost` default).
+      expect(options.tls).toEqual({ caFile: '/ca.crt', checkServerIdentity: expect.any(Function) });
+      const named = connectionOptions({ servers: 'tls://nats.example.com:4222', tls: { caFile: '/ca.crt' } });
+      expect(named.options.tls).toEqual({ caFile: '/ca.crt' });
       expect(options.maxReconnectAttempts).toBe(600);
       expect(JSON.stringify(options)).not.toContain('pw-123456');
       expect(JSON.stringify(options)).not.toContain('SUAB');
