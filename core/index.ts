@@ -1,6 +1,7 @@
 /** core/: the shared types, errors, endpoints, secrets and logging. Imports nothing else of ferry. */
 export * from './config/index.js';
 export * from './connector.js';
+export * from './refused-rows.js';
 export * from './endpoint.js';
 export * from './errors.js';
 export * from './failpoint.js';

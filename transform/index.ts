@@ -37,6 +37,7 @@ export {
   RejectWriter,
 } from './reject-store.js';
 export { parentKeyId } from './row-rules.js';
+export { hmacHex } from './hashing.js';
 export { refusedRows, targetRejects } from './target-rejects.js';
 export { partitionRuleScope, transformBatches } from './transform-batches.js';
 export type * from './transform-types.js';

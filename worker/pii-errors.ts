@@ -1,6 +1,7 @@
-import { createHash, createHmac } from 'node:crypto';
+import { hash } from 'node:crypto';
 import type { FerryError, Secret, TablePlan } from '../core/index.js';
 import { piiByName } from '../profiling/index.js';
+import { hmacHex } from '../transform/index.js';
 
 /**
  * RELIABILITY S05: a partition's error names the row by its key and shows the refused value — unless they are
@@ -30,7 +31,7 @@ export function hidePiiInError(err: FerryError, table: TablePlan, salt?: Secret)
   return err;
 }
 
+/** The `mask: hash` digest (HMAC-SHA256 with the salt) when a salt is set, else SHA-256; 16 hex digits. */
 function digest(text: string, salt?: Secret): string {
-  const h = salt ? createHmac('sha256', salt.reveal()) : createHash('sha256');
-  return h.update(text).digest('hex').slice(0, 16);
+  return (salt ? hmacHex(salt.reveal())(text) : hash('sha256', text, 'hex')).slice(0, 16);
 }

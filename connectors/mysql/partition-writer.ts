@@ -5,6 +5,7 @@ import {
   FerryError,
   type LedgerEntry,
   type LoadRequest,
+  loadIsolatingRefused,
   type PartitionWriter,
   type RefusedRow,
   formatRange,
@@ -116,33 +117,20 @@ export class MysqlPartitionWriter implements PartitionWriter {
   async writeIsolating(batch: RecordBatch): Promise<RefusedRow[]> {
     if (!this.request.isolateRefused)
       throw new FerryError('INTERNAL', 'writeIsolating on a writer not opened with isolateRefused');
-    const refused: RefusedRow[] = [];
-    await this.loadOrSplit(batch, 0, batch.numRows, refused);
-    return refused;
-  }
-
-  /**
-   * Loads rows `[from, to)` of `batch` under a savepoint; when refused (a warning, a missing row), rolls back to
-   * the savepoint and tries each half, down to the single refused rows.
-   */
-  private async loadOrSplit(batch: RecordBatch, from: number, to: number, refused: RefusedRow[]): Promise<void> {
-    await run(this.conn, 'SAVEPOINT ferry_rows', [], this.context());
-    try {
-      await this.loadRange(batch, from, to);
-      await run(this.conn, 'RELEASE SAVEPOINT ferry_rows', [], this.context());
-      return;
-    } catch (e) {
-      if (!(e instanceof FerryError) || e.code !== 'DATA' || this.done) throw e;
-      await run(this.conn, 'ROLLBACK TO SAVEPOINT ferry_rows', [], this.context());
-      await run(this.conn, 'RELEASE SAVEPOINT ferry_rows', [], this.context());
-      if (to - from === 1) {
-        refused.push({ row: from, message: e.message, ...(e.context.column ? { column: e.context.column } : {}) });
-        return;
-      }
-    }
-    const half = from + Math.ceil((to - from) / 2);
-    await this.loadOrSplit(batch, from, half, refused);
-    await this.loadOrSplit(batch, half, to, refused);
+    const savepoint = {
+      begin: 'SAVEPOINT ferry_rows',
+      rollback: 'ROLLBACK TO SAVEPOINT ferry_rows',
+      release: 'RELEASE SAVEPOINT ferry_rows',
+    };
+    return loadIsolatingRefused(batch.numRows, {
+      load: (from, to) => this.loadRange(batch, from, to),
+      savepoint: async (step) => void (await run(this.conn, savepoint[step], [], this.context())),
+      // A refused value, not a lost connection or a finished writer (a fenced load is not a refusal either).
+      refusal: (e) =>
+        e instanceof FerryError && e.code === 'DATA' && !this.done
+          ? { message: e.message, ...(e.context.column ? { column: e.context.column } : {}) }
+          : undefined,
+    });
   }
 
   /** LOAD DATA of rows `[from, to)` of a batch; throws DATA (naming the row) on a warning or a missing row. */

@@ -5,6 +5,7 @@ import {
   FerryError,
   type LedgerEntry,
   type LoadRequest,
+  loadIsolatingRefused,
   type LogicalType,
   type PartitionWriter,
   type RefusedRow,
@@ -35,6 +36,9 @@ interface SentBatch {
 }
 
 const KEEP_FULL_BATCHES = 4;
+
+/** The `what` of a refused row's wrapped error: its message is `refused: <the server's message>`. */
+const REFUSED = 'refused';
 
 export class PostgresPartitionWriter implements PartitionWriter {
   private stream: ReturnType<typeof copyFrom> | undefined;
@@ -156,11 +160,8 @@ export class PostgresPartitionWriter implements PartitionWriter {
   }
 
   async write(batch: A.RecordBatch): Promise<void> {
-    if (this.request.isolateRefused) {
-      const [first] = await this.writeIsolating(batch);
-      if (first) throw new FerryError('DATA', first.message, { table: this.name, partition: this.request.partition.id });
-      return;
-    }
+    if (this.request.isolateRefused)
+      throw new FerryError('INTERNAL', 'write on a writer opened with isolateRefused: use writeIsolating');
     if (this.done)
       throw new FerryError('INTERNAL', `write after commit/abort on partition ${this.request.partition.id}`);
     try {
@@ -185,40 +186,26 @@ export class PostgresPartitionWriter implements PartitionWriter {
       throw new FerryError('INTERNAL', `write after commit/abort on partition ${this.request.partition.id}`);
     if (!this.request.isolateRefused)
       throw new FerryError('INTERNAL', 'writeIsolating on a writer not opened with isolateRefused');
-    const refused: RefusedRow[] = [];
+    const savepoint = {
+      begin: 'SAVEPOINT ferry_rows',
+      rollback: 'ROLLBACK TO SAVEPOINT ferry_rows',
+      release: 'RELEASE SAVEPOINT ferry_rows',
+    };
     try {
-      await this.loadOrSplit(batch, 0, batch.numRows, refused);
-      return refused;
+      return await loadIsolatingRefused(batch.numRows, {
+        load: (from, to) => this.copyOnce(batch, from, to),
+        savepoint: async (step) => void (await query(this.client, savepoint[step])),
+        refusal: (e) => {
+          const err = wrapPgError(e, REFUSED, { table: this.name });
+          if (err.code !== 'DATA') return undefined;
+          const column = err.context.column;
+          return { message: err.message.slice(REFUSED.length + 2), ...(column ? { column } : {}) };
+        },
+      });
     } catch (e) {
       await this.fail();
       throw this.wrap(e);
     }
-  }
-
-  /**
-   * Loads rows `[from, to)` of `batch` under a savepoint; when the server (or the encoder) refuses a value, rolls
-   * back to the savepoint and tries each half, down to the single refused rows.
-   */
-  private async loadOrSplit(batch: A.RecordBatch, from: number, to: number, refused: RefusedRow[]): Promise<void> {
-    await query(this.client, 'SAVEPOINT ferry_rows', [], `cannot load partition ${this.request.partition.id}`);
-    try {
-      await this.copyOnce(batch, from, to);
-      await query(this.client, 'RELEASE SAVEPOINT ferry_rows');
-      return;
-    } catch (e) {
-      const err = wrapPgError(e, 'refused', { table: this.name });
-      if (err.code !== 'DATA') throw e;
-      await query(this.client, 'ROLLBACK TO SAVEPOINT ferry_rows');
-      await query(this.client, 'RELEASE SAVEPOINT ferry_rows');
-      if (to - from === 1) {
-        const column = err.context.column;
-        refused.push({ row: from, message: err.message.replace(/^refused: /, ''), ...(column ? { column } : {}) });
-        return;
-      }
-    }
-    const half = from + Math.ceil((to - from) / 2);
-    await this.loadOrSplit(batch, from, half, refused);
-    await this.loadOrSplit(batch, half, to, refused);
   }
 
   /** One COPY of rows `[from, to)` of a batch, waited for: the server's verdict on exactly these rows. */
