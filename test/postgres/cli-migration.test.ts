@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, requireServices, runCli, sql, type TestDatabase } from '../helpers/services.js';
-import { TYPES_SQL } from './fixture.js';
+import { rowsAsText, TYPES_SQL } from './fixture.js';
 
 /**
  * The PostgreSQL acceptance tests through the `ferry` CLI: PG → PG for a pgbench-like table, a composite text
@@ -25,12 +25,6 @@ INSERT INTO skewed SELECT i, i % 7 FROM generate_series(1, 18000) i;
 INSERT INTO skewed SELECT 1000000000000 + i::bigint * 982451653, 0 FROM generate_series(1, 2000) i;
 ANALYZE;
 `;
-
-/** Every row of a table as text, sorted: an independent comparison of source and target. */
-async function rowsAsText(url: string, table: string): Promise<string[]> {
-  const rows = await sql<{ r: string }>(url, `SELECT t::text AS r FROM ${table} t`);
-  return rows.map((x) => x.r).sort();
-}
 
 describe('PostgreSQL migrations through the CLI', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-pgcli-'));

@@ -1,3 +1,5 @@
+import { sql } from '../helpers/services.js';
+
 /** The every-type table of the PostgreSQL integration tests, with edge values. */
 
 export const TYPES_SQL = `
@@ -42,3 +44,9 @@ INSERT INTO everything (id, c_int4, c_text, c_num, c_ts, c_tstz, c_jsonb, c_int_
          '2024-01-01 00:00:00+00'::timestamptz + g * interval '1 minute', jsonb_build_object('g', g), ARRAY[g, NULL]
     FROM generate_series(1, 200) g;
 `;
+
+/** Every row of a table as text, sorted: an independent comparison of source and target. */
+export async function rowsAsText(url: string, table: string): Promise<string[]> {
+  const rows = await sql<{ r: string }>(url, `SELECT t::text AS r FROM ${table} t`);
+  return rows.map((x) => x.r).sort();
+}

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createTestDatabase, requireServices, runCli, sql, type TestDatabase } from '../helpers/services.js';
-import { TYPES_SQL } from './fixture.js';
+import { rowsAsText, TYPES_SQL } from './fixture.js';
 
 /**
  * PostgreSQL → PostgreSQL raw copy (`TablePlan.rawCopy`): tables whose columns have the same types on both
@@ -25,11 +25,6 @@ CREATE TABLE spelled (id integer PRIMARY KEY, v text);
 INSERT INTO spelled VALUES (1, 'ok'), (2, 'ten chars!');
 ANALYZE;
 `;
-
-async function rowsAsText(url: string, table: string): Promise<string[]> {
-  const rows = await sql<{ r: string }>(url, `SELECT t::text AS r FROM ${table} t`);
-  return rows.map((x) => x.r).sort();
-}
 
 describe('PostgreSQL → PostgreSQL raw copy', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-pgraw-'));
