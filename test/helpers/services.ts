@@ -153,6 +153,8 @@ export async function mysqlSql(url: string, text: string, params?: unknown[]): P
 
 export interface CliResult {
   code: number | null;
+  /** The signal that ended the process (code is then null): set when something killed ferry. */
+  signal: NodeJS.Signals | null;
   stdout: string;
   stderr: string;
 }
@@ -184,9 +186,11 @@ export function runCli(
       clearTimeout(timer);
       reject(e);
     });
-    child.on('close', (code) => {
+    child.on('close', (code, signal) => {
       clearTimeout(timer);
-      resolvePromise({ code, stdout, stderr });
+      // A process ended by a signal prints nothing about it: say so where failing tests show stderr.
+      if (signal) stderr += `\n[runCli] ferry (pid ${child.pid}) ended by ${signal}\n`;
+      resolvePromise({ code, signal, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
   });
