@@ -198,7 +198,7 @@ export function main(argv: string[]): Promise<number> {
 
 async function runMain(argv: string[]): Promise<number> {
   const program = buildProgram();
-  const stopTelemetry = startTelemetry(argv[2] ?? 'ferry');
+  const stopTelemetry = await startTelemetry(argv[2] ?? 'ferry');
   try {
     await program.parseAsync(argv);
     return typeof process.exitCode === 'number' ? process.exitCode : 0;

@@ -2,7 +2,7 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { ChecksumAccumulator } from '../checksums/index.js';
 import type { Column } from '../core/index.js';
 import { BatchBuilder } from '../formats/index.js';
-import { BatchPool } from './pool.js';
+import { BatchPool, poolThreads } from './pool.js';
 
 const columns: Column[] = [
   { name: 'id', type: { kind: 'int', bits: 64 }, nullable: false, nativeType: 'BIGINT' },
@@ -54,5 +54,16 @@ describe('BatchPool (needs `npm run build`: threads run dist/worker/batch-task.j
         },
       }),
     ).rejects.toThrow('target refused');
+  });
+});
+
+describe('poolThreads', () => {
+  it('gives each concurrent partition a thread, within the cores beside the socket thread, at least one', () => {
+    expect(poolThreads(2, 2)).toBe(1);
+    expect(poolThreads(8, 2)).toBe(1);
+    expect(poolThreads(8, 1)).toBe(1);
+    expect(poolThreads(4, 8)).toBe(4);
+    expect(poolThreads(16, 8)).toBe(7);
+    expect(poolThreads(0, 8)).toBe(1);
   });
 });

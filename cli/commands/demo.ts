@@ -2,7 +2,6 @@ import { existsSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { join, resolve } from 'node:path';
 import { generateRunId, parseEndpoint } from '../../core/index.js';
-import { generateDemoSource } from '../demo-data.js';
 import { runLocal } from '../local-run.js';
 import { Progress } from '../progress.js';
 import { printSummary } from '../summary.js';
@@ -30,6 +29,8 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
   };
   if (!existsSync(sourcePath) || !existsSync(marker) || readFileSync(marker, 'utf8') !== String(rows)) {
     say(`generating the demo source: ${rows.toLocaleString('en-US')} orders → ${sourcePath}`);
+    // Imported here, not at the top: DuckDB's native library is ~35 MB of every other command's memory.
+    const { generateDemoSource } = await import('../demo-data.js');
     const made = await generateDemoSource(sourcePath, rows);
     writeFileSync(marker, String(rows));
     say(
