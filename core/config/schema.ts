@@ -228,7 +228,9 @@ export const ConfigSchema = z.strictObject({
     ),
   workers: integer(1)
     .default(() => availableParallelism())
-    .describe('Partitions loaded at the same time (threads). Default: the number of CPU cores.')
+    .describe(
+      'Partitions loaded at the same time; their per-batch CPU work (checksums, transforms) runs in a thread pool of one thread per partition, at most the cores but one. Default: the number of CPU cores.',
+    )
     .register(configDoc, { default: 'CPU cores' }),
   partition_rows: integer(1)
     .default(250_000)
