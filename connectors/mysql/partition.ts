@@ -23,9 +23,10 @@ const THINNED_MIN = 20_000;
 
 /**
  * Key statistics of a table for partitioning, on one reader connection inside one snapshot transaction (the
- * counts and the sample agree): an exact row count and NULL-key count, then the non-NULL keys in the source's own
- * key order (`ORDER BY` the key, so its collation), keeping every (k/m)-th of the k keys read: a deterministic
- * systematic sample whose i-th key approximates quantile i/m.
+ * counts and the sample agree): a row count and NULL-key count (exact, or the estimate for a large table with a
+ * NOT NULL key: see `estimated` below), then the non-NULL keys in the source's own key order (`ORDER BY` the
+ * key, so its collation), keeping every (k/m)-th of the k keys read: a deterministic systematic sample whose i-th
+ * key approximates quantile i/m.
  *
  * A table of more than `FULL_SCAN_FACTOR` × `THINNED_MIN` keys is first thinned on the server by a seeded
  * `RAND(seed) < p`, a Bernoulli sample of about max(1.25 m, `THINNED_MIN`) keys, the same for the same data:
@@ -46,34 +47,46 @@ export async function sampleMysqlKeys(
     throw new FerryError('INTERNAL', `sampling ${name} needs at least one key column`, { table: name });
   const from = qualifiedName(table);
   const anyNull = keys.map((k) => `${quoteBacktick(k.name)} IS NULL`).join(' OR ');
+  const wanted = Math.max(0, Math.floor(maxSamples));
+  const aimFor = (keys: number) => Math.max(1.25 * Math.min(wanted, keys), THINNED_MIN);
+  // A NOT NULL key of a table the statistics call large is thinned anyway: its estimate (information_schema's
+  // TABLE_ROWS) stands in for an exact COUNT(*), which is another scan of the whole table (minutes at 10⁹ rows).
+  const estimate = Math.max(0, Math.round(table.estimatedRows));
+  const estimated = !keys.some((k) => k.nullable) && estimate > FULL_SCAN_FACTOR * aimFor(estimate);
   await run(conn, 'START TRANSACTION WITH CONSISTENT SNAPSHOT, READ ONLY', [], { table: name });
   try {
-    const [counts] = await run<[Buffer | null, Buffer | null][]>(
-      conn,
-      {
-        sql: `SELECT COUNT(*), COALESCE(SUM(${anyNull}), 0) FROM ${from}`,
-        rowsAsArray: true,
-        typeCast: false,
-      },
-      [],
-      { table: name },
-    );
-    const rows = Number(counts?.[0]?.toString() ?? 0);
-    const nullKeyRows = Number(counts?.[1]?.toString() ?? 0);
+    let rows = estimate;
+    let nullKeyRows = 0;
+    if (!estimated) {
+      const [counts] = await run<[Buffer | null, Buffer | null][]>(
+        conn,
+        {
+          sql: `SELECT COUNT(*), COALESCE(SUM(${anyNull}), 0) FROM ${from}`,
+          rowsAsArray: true,
+          typeCast: false,
+        },
+        [],
+        { table: name },
+      );
+      rows = Number(counts?.[0]?.toString() ?? 0);
+      nullKeyRows = Number(counts?.[1]?.toString() ?? 0);
+    }
     const samples: KeyTuple[] = [];
     const all = rows - nullKeyRows;
-    const m = Math.min(Math.max(0, Math.floor(maxSamples)), all);
+    const m = Math.min(wanted, all);
     if (m > 0) {
-      const aim = Math.max(1.25 * m, THINNED_MIN);
-      const thin = all > FULL_SCAN_FACTOR * aim;
+      const aim = aimFor(all);
+      const thin = estimated || all > FULL_SCAN_FACTOR * aim;
       const cols = keys.map((k) => quoteBacktick(k.name)).join(', ');
       // The thinning filter in a derived table the server cannot merge (LIMIT): the scan then uses any covering
       // index, not the key's order (0.1 s instead of 0.36 s for 1M rows), and only the sample is sorted.
       const scanned = thin
-        ? `(SELECT ${cols} FROM ${from} WHERE NOT (${anyNull}) AND RAND(${SAMPLE_SEED}) < ${aim / all} LIMIT 18446744073709551615) AS s`
+        ? `(SELECT ${cols} FROM ${from} WHERE NOT (${anyNull}) AND RAND(${SAMPLE_SEED}) < ${Math.min(1, aim / all)} LIMIT 18446744073709551615) AS s`
         : `${from} WHERE NOT (${anyNull})`;
       // The thinned keys, kept whole to choose m evenly once their number is known; else all n keys, streamed.
-      const kept: KeyTuple[] | undefined = thin ? [] : undefined;
+      let kept: KeyTuple[] | undefined = thin ? [] : undefined;
+      let stride = 1;
+      let arrived = 0;
       const exprs = keys.map(keyExpression);
       const decoders = keys.map((k) => {
         const d = decoderFor(k.type, parseNativeType(k.nativeType), options);
@@ -106,7 +119,18 @@ export async function sampleMysqlKeys(
           const values = readers.map((reader) => reader.get(r));
           // A zero date read as NULL (zero_dates=null) sorts before every date: the first range holds it.
           if (values.every((v) => v !== null)) {
-            (kept ?? samples).push(values.map((v, i) => keyText(v!, keys[i]!.type, keys[i]!.name)));
+            const key = () => values.map((v, i) => keyText(v!, keys[i]!.type, keys[i]!.name));
+            if (!kept) samples.push(key());
+            else if (arrived++ % stride === 0) {
+              kept.push(key());
+              // An estimate far below the truth thins too little: from here on every other key is kept, and of
+              // those kept so far every other one (the keys that arrived at multiples of the doubled stride), so
+              // the keys stay evenly spread and their memory a few times the aim.
+              if (kept.length >= 8 * aim) {
+                kept = kept.filter((_, i) => i % 2 === 0);
+                stride *= 2;
+              }
+            }
           }
           next++;
           target = next < m ? position(next) : -1;
@@ -117,7 +141,7 @@ export async function sampleMysqlKeys(
         for (let i = 0; i < k; i++) samples.push(kept[Math.floor(((i + 0.5) * kept.length) / k)]!);
       }
     }
-    return { rows, exact: true, nullKeyRows, samples };
+    return { rows, exact: !estimated, nullKeyRows, samples };
   } finally {
     await run(conn, 'COMMIT').catch(() => undefined);
   }
