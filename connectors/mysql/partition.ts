@@ -114,24 +114,29 @@ export async function sampleMysqlKeys(
       });
       for await (const batch of stream) {
         const readers = batchReaders(batch);
-        for (let r = 0; r < batch.numRows; r++, index++) {
-          if (!kept && (index !== target || next >= m)) continue;
+        // A zero date read as NULL (zero_dates=null) sorts before every date: the first range holds it.
+        const keyAt = (r: number): KeyTuple | undefined => {
           const values = readers.map((reader) => reader.get(r));
-          // A zero date read as NULL (zero_dates=null) sorts before every date: the first range holds it.
-          if (values.every((v) => v !== null)) {
-            const key = () => values.map((v, i) => keyText(v!, keys[i]!.type, keys[i]!.name));
-            if (!kept) samples.push(key());
-            else if (arrived++ % stride === 0) {
-              kept.push(key());
-              // An estimate far below the truth thins too little: from here on every other key is kept, and of
-              // those kept so far every other one (the keys that arrived at multiples of the doubled stride), so
-              // the keys stay evenly spread and their memory a few times the aim.
-              if (kept.length >= 8 * aim) {
-                kept = kept.filter((_, i) => i % 2 === 0);
-                stride *= 2;
-              }
+          if (values.some((v) => v === null)) return undefined;
+          return values.map((v, i) => keyText(v!, keys[i]!.type, keys[i]!.name));
+        };
+        for (let r = 0; r < batch.numRows; r++, index++) {
+          if (kept) {
+            if (arrived++ % stride !== 0) continue;
+            const key = keyAt(r);
+            if (key) kept.push(key);
+            // An estimate far below the truth thins too little: from here on every other key is kept, and of
+            // those kept so far every other one (the keys that arrived at multiples of the doubled stride), so
+            // the keys stay evenly spread and their memory a few times the aim.
+            if (kept.length >= 8 * aim) {
+              kept = kept.filter((_, i) => i % 2 === 0);
+              stride *= 2;
             }
+            continue;
           }
+          if (index !== target || next >= m) continue;
+          const key = keyAt(r);
+          if (key) samples.push(key);
           next++;
           target = next < m ? position(next) : -1;
         }
