@@ -38,7 +38,8 @@ function taskFile(): string {
 /**
  * Threads for `wanted` concurrent partitions: one per partition, but no more than the cores left beside the
  * thread that reads and writes the sockets. On bench/mysql-to-pg.ts (2 cores) a second pool thread did not
- * make the run faster (17.8–18.1 s with one, 17.7–18.7 s with two) and cost ~55 MB of peak RSS.
+ * make the run measurably faster (17.8–18.1 s with one, 17.7–18.7 s with two; runs here vary by ±10 %) and cost
+ * 50–75 MB of peak RSS.
  */
 export function poolThreads(wanted: number, cores = availableParallelism()): number {
   return Math.max(1, Math.min(wanted, cores - 1));
@@ -46,7 +47,7 @@ export function poolThreads(wanted: number, cores = availableParallelism()): num
 
 /**
  * Each thread's young generation, in MB (V8's default is up to 48): per-batch work leaves short-lived garbage
- * only, so a small nursery costs little and saved ~40 MB of peak RSS per thread in the same benchmark.
+ * only, so a small nursery costs little and saved 30–50 MB of peak RSS per thread in the same benchmark.
  */
 const THREAD_YOUNG_GENERATION_MB = 8;
 
