@@ -82,7 +82,8 @@ export class CopyOutStream extends Readable {
       buf = Buffer.concat([this.carry, chunk]);
       this.carry = undefined;
     }
-    const out = Buffer.allocUnsafe(buf.length);
+    // The payloads are moved to the front of the chunk itself (they only move left: each drops a header), not
+    // into a new buffer: a second buffer per 64 KB chunk was as much garbage again as the socket's own chunks.
     let o = 0;
     let p = 0;
     const end = buf.length;
@@ -91,7 +92,7 @@ export class CopyOutStream extends Readable {
       if (this.remaining > 0) {
         const n = Math.min(this.remaining, end - p);
         if (this.code === COPY_DATA) {
-          buf.copy(out, o, p, p + n);
+          if (o !== p) buf.copyWithin(o, p, p + n);
           o += n;
         }
         p += n;
@@ -119,7 +120,7 @@ export class CopyOutStream extends Readable {
         break;
       }
     }
-    const drained = o > 0 ? this.push(out.subarray(0, o)) : true;
+    const drained = o > 0 ? this.push(buf.subarray(0, o)) : true;
     if (done) {
       this.detach(buf.subarray(p));
       this.push(null);
