@@ -7,6 +7,7 @@
  * The coordinator and the worker share one Target object, because an embedded target (DuckDB) allows a
  * single writing process per file.
  */
+import { availableParallelism } from 'node:os';
 import {
   type Endpoint,
   FerryError,
@@ -41,7 +42,7 @@ import { getConnector } from '../connectors/index.js';
 import { RejectStore } from '../transform/index.js';
 import { type Lease, LocalTransport, type NatsTransport, type Transport } from '../transport/index.js';
 import { connectNats, leaseOptions } from './nats.js';
-import { BatchPool, rawChecksumStream, readRawRange, runWorker } from '../worker/index.js';
+import { BatchPool, rawTableChecksum, runWorker } from '../worker/index.js';
 
 /** Everything a local run needs, already resolved from flags, environment, config file and defaults. */
 export type MigrationSettings = Pick<
@@ -306,8 +307,7 @@ async function runLocalInSpan(
     const tableChecksum = async (t: TablePlan) => {
       const whole = { columns: [], whole: true };
       const options = { batchRows: runPlan.options.batchRows };
-      if (t.rawCopy)
-        return (await rawChecksumStream(t, readRawRange(verifier, t.target, whole, options))).checksum;
+      if (t.rawCopy) return rawTableChecksum(verifier, t, options, Math.min(4, availableParallelism()));
       return (await workerPool.checksumStream(verifier.read(t.target, whole, options))).checksum;
     };
     try {

@@ -10,7 +10,7 @@
  * source and read-back), far less than decoding into Arrow and posting batches to the pool (bench/pg-to-pg.ts measures both paths: FERRY_RAW_COPY=off gives the Arrow path).
  */
 import type { RecordBatch } from 'apache-arrow';
-import { PgBinaryRowChecksum } from '../checksums/index.js';
+import { combineChecksums, PgBinaryRowChecksum, ZERO_CHECKSUM } from '../checksums/index.js';
 import {
   type Checksum,
   FerryError,
@@ -28,9 +28,13 @@ import {
 /** A checksum over one raw stream of a table's format. */
 function rowChecksum(table: TablePlan): PgBinaryRowChecksum {
   if (table.rawCopy !== 'pg-binary')
-    throw new FerryError('INTERNAL', `raw copy format ${table.rawCopy} is not known to this version of ferry`, {
-      table: tableName(table.source),
-    });
+    throw new FerryError(
+      'INTERNAL',
+      `raw copy format ${table.rawCopy} is not known to this version of ferry`,
+      {
+        table: tableName(table.source),
+      },
+    );
   return new PgBinaryRowChecksum(table.columns.length);
 }
 
@@ -56,10 +60,64 @@ export function readRawRange(
   options: ReadOptions,
 ): AsyncIterable<Uint8Array> {
   if (!source.readRaw)
-    throw new FerryError('INTERNAL', `the plan copies ${tableName(spec)} raw, but this reader cannot read raw rows`, {
-      table: tableName(spec),
-    });
+    throw new FerryError(
+      'INTERNAL',
+      `the plan copies ${tableName(spec)} raw, but this reader cannot read raw rows`,
+      {
+        table: tableName(spec),
+      },
+    );
   return source.readRaw(spec, range, options);
+}
+
+/**
+ * The whole-table read-back of a raw-copied table (`TablePlan.readBack: 'table'`), in `parts` row-id ranges read
+ * side by side when the reader splits tables by a row id (PostgreSQL `ctid`, TID range scans); the ranges'
+ * checksums add up to the whole table's. Hashing raw rows costs this thread little, so each range's COPY backend
+ * can use a core: the read-back of the last table is the tail of a run, with cores idle beside its index builds.
+ * bench/pg-to-pg.ts: the 2M-row mixed table's tail 2.0 → 1.5 s, the run 12.0 → 11.3 s (medians of 3).
+ */
+export async function rawTableChecksum(
+  verifier: Source,
+  table: TablePlan,
+  options: ReadOptions,
+  parts: number,
+): Promise<Checksum> {
+  let total = ZERO_CHECKSUM;
+  const ranges = await readBackRanges(verifier, table.target, parts);
+  const sums = await Promise.all(
+    ranges.map(
+      async (range) =>
+        (await rawChecksumStream(table, readRawRange(verifier, table.target, range, options))).checksum,
+    ),
+  );
+  for (const s of sums) total = combineChecksums(total, s);
+  return total;
+}
+
+/** `parts` contiguous row-id ranges covering the table, or the whole table when the reader cannot split it. */
+async function readBackRanges(verifier: Source, spec: TableSpec, parts: number): Promise<KeyRange[]> {
+  const whole: KeyRange = { columns: [], whole: true };
+  const key = verifier.rowIdKey;
+  if (!key || parts < 2) return [whole];
+  let bounds: KeyRange['lo'][];
+  try {
+    // Evenly spaced row ids from the table's current size; the first is the table's start.
+    bounds = (await verifier.sampleKeys(spec, [key], parts)).samples.slice(1);
+  } catch (e) {
+    // A server or table that cannot be split this way (PostgreSQL < 14, a partitioned table) is read whole.
+    if (toFerryError(e, 'INTERNAL').code === 'CONFIG') return [whole];
+    throw e;
+  }
+  if (bounds.length === 0) return [whole];
+  const ranges: KeyRange[] = [];
+  let lo: KeyRange['lo'];
+  for (const hi of bounds) {
+    ranges.push({ columns: [key], ...(lo ? { lo } : {}), hi });
+    lo = hi;
+  }
+  ranges.push({ columns: [key], lo });
+  return ranges;
 }
 
 /**

@@ -2,6 +2,9 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { postgresConnector } from '../../connectors/postgres/index.js';
+import { parseEndpoint, silentLogger, type TablePlan } from '../../core/index.js';
+import { rawTableChecksum } from '../../worker/index.js';
 import { createTestDatabase, requireServices, runCli, sql, type TestDatabase } from '../helpers/services.js';
 import { rowsAsText, TYPES_SQL } from './fixture.js';
 
@@ -51,13 +54,26 @@ describe('PostgreSQL → PostgreSQL raw copy', () => {
   it('copies every built-in type undecoded and exactly; keyless tables are verified as a whole', async () => {
     const dst = await target('rawdst');
     const r = await runCli([
-      'run', '--from', src.url, '--to', dst.url, '--tables', 'rawtypes,keyless,everything',
-      '--partition-rows', '60', '--run-id', 'raw1', '--json', ...state,
+      'run',
+      '--from',
+      src.url,
+      '--to',
+      dst.url,
+      '--tables',
+      'rawtypes,keyless,everything',
+      '--partition-rows',
+      '60',
+      '--run-id',
+      'raw1',
+      '--json',
+      ...state,
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).report.verified).toBe(true);
-    const tables = Object.fromEntries(plan('raw1').tables.map((t: { source: { name: string } }) => [t.source.name, t]));
+    const tables = Object.fromEntries(
+      plan('raw1').tables.map((t: { source: { name: string } }) => [t.source.name, t]),
+    );
     expect(tables.rawtypes.rawCopy).toBe('pg-binary');
     // The target builds its indexes after the load: tables are read back in one scan, not by range.
     expect(tables.rawtypes.readBack).toBe('table');
@@ -68,12 +84,21 @@ describe('PostgreSQL → PostgreSQL raw copy', () => {
     for (const t of ['rawtypes', 'keyless', 'everything'])
       expect(await rowsAsText(dst.url, `public.${t}`)).toEqual(await rowsAsText(src.url, `public.${t}`));
     // Byte-level checks of the values text output could hide (bytea, -0, NaN, jsonb key order).
-    const cols = 'id, c_bytea, c_f4::text, c_f8::text, c_num::text, c_jsonb::text, c_json::text, c_num_arr::text';
+    const cols =
+      'id, c_bytea, c_f4::text, c_f8::text, c_num::text, c_jsonb::text, c_json::text, c_num_arr::text';
     expect(await sql(dst.url, `SELECT ${cols} FROM rawtypes ORDER BY id`)).toEqual(
       await sql(src.url, `SELECT ${cols} FROM rawtypes ORDER BY id`),
     );
     // An independent check through the canonical (Arrow) checksums of both sides.
-    const verify = await runCli(['verify', '--from', src.url, '--to', dst.url, '--tables', 'rawtypes,keyless']);
+    const verify = await runCli([
+      'verify',
+      '--from',
+      src.url,
+      '--to',
+      dst.url,
+      '--tables',
+      'rawtypes,keyless',
+    ]);
     expect(verify.stdout).toContain('verified: source and target are equal');
     expect(verify.code).toBe(0);
   });
@@ -90,21 +115,50 @@ describe('PostgreSQL → PostgreSQL raw copy', () => {
   it('FERRY_RAW_COPY=off plans the converting path', async () => {
     const dst = await target('rawoff');
     const r = await runCli(
-      ['run', '--from', src.url, '--to', dst.url, '--tables', 'rawtypes', '--run-id', 'raw2', '--json', ...state],
+      [
+        'run',
+        '--from',
+        src.url,
+        '--to',
+        dst.url,
+        '--tables',
+        'rawtypes',
+        '--run-id',
+        'raw2',
+        '--json',
+        ...state,
+      ],
       { env: { FERRY_RAW_COPY: 'off' } },
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(plan('raw2').tables[0].rawCopy).toBeUndefined();
-    expect(await rowsAsText(dst.url, 'public.rawtypes')).toEqual(await rowsAsText(src.url, 'public.rawtypes'));
+    expect(await rowsAsText(dst.url, 'public.rawtypes')).toEqual(
+      await rowsAsText(src.url, 'public.rawtypes'),
+    );
   });
 
   it('appending into an existing table whose column is spelled differently converts the values', async () => {
     const dst = await target('rawspelled');
     // Same logical type (unbounded text), another native type: not byte-for-byte the planned table.
-    await sql(dst.url, 'CREATE TABLE spelled (id integer PRIMARY KEY, v varchar); INSERT INTO spelled VALUES (0, \'before\')');
+    await sql(
+      dst.url,
+      "CREATE TABLE spelled (id integer PRIMARY KEY, v varchar); INSERT INTO spelled VALUES (0, 'before')",
+    );
     const r = await runCli([
-      'run', '--from', src.url, '--to', dst.url, '--tables', 'spelled', '--mode', 'append', '--run-id', 'raw3', '--json', ...state,
+      'run',
+      '--from',
+      src.url,
+      '--to',
+      dst.url,
+      '--tables',
+      'spelled',
+      '--mode',
+      'append',
+      '--run-id',
+      'raw3',
+      '--json',
+      ...state,
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -115,5 +169,30 @@ describe('PostgreSQL → PostgreSQL raw copy', () => {
       { id: 1, v: 'ok' },
       { id: 2, v: 'ten chars!' },
     ]);
+  });
+  it('a read-back split into ctid ranges read side by side sums to the whole table', async () => {
+    const source = await postgresConnector.openSource(parseEndpoint(src.url), { logger: silentLogger() });
+    try {
+      for (const name of ['keyless', 'rawtypes']) {
+        const spec = await source.describe({ name });
+        const table = {
+          target: spec,
+          rawCopy: 'pg-binary',
+          columns: spec.columns.map((c) => ({ source: c.name, target: c.name })),
+        } as unknown as TablePlan;
+        const options = { batchRows: 100 };
+        const whole = await rawTableChecksum(source, table, options, 1);
+        const split = await rawTableChecksum(source, table, options, 3);
+        expect(split).toEqual(whole);
+        const counted = await sql<{ n: string }>(src.url, `SELECT count(*)::text n FROM ${name}`);
+        expect(whole.rows).toBe(counted[0]!.n);
+      }
+      // Three ranges of the 3000-row keyless table, each holding part of it: the split happened.
+      const spec = await source.describe({ name: 'keyless' });
+      const stats = await source.sampleKeys(spec, ['ctid'], 3);
+      expect(stats.samples).toHaveLength(3);
+    } finally {
+      await source.close();
+    }
   });
 });
