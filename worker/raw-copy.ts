@@ -28,13 +28,9 @@ import {
 /** A checksum over one raw stream of a table's format. */
 function rowChecksum(table: TablePlan): PgBinaryRowChecksum {
   if (table.rawCopy !== 'pg-binary')
-    throw new FerryError(
-      'INTERNAL',
-      `raw copy format ${table.rawCopy} is not known to this version of ferry`,
-      {
-        table: tableName(table.source),
-      },
-    );
+    throw new FerryError('INTERNAL', `raw copy format ${table.rawCopy} is not known to this version of ferry`, {
+      table: tableName(table.source),
+    });
   return new PgBinaryRowChecksum(table.columns.length);
 }
 
@@ -60,13 +56,9 @@ export function readRawRange(
   options: ReadOptions,
 ): AsyncIterable<Uint8Array> {
   if (!source.readRaw)
-    throw new FerryError(
-      'INTERNAL',
-      `the plan copies ${tableName(spec)} raw, but this reader cannot read raw rows`,
-      {
-        table: tableName(spec),
-      },
-    );
+    throw new FerryError('INTERNAL', `the plan copies ${tableName(spec)} raw, but this reader cannot read raw rows`, {
+      table: tableName(spec),
+    });
   return source.readRaw(spec, range, options);
 }
 

@@ -54,26 +54,13 @@ describe('PostgreSQL → PostgreSQL raw copy', () => {
   it('copies every built-in type undecoded and exactly; keyless tables are verified as a whole', async () => {
     const dst = await target('rawdst');
     const r = await runCli([
-      'run',
-      '--from',
-      src.url,
-      '--to',
-      dst.url,
-      '--tables',
-      'rawtypes,keyless,everything',
-      '--partition-rows',
-      '60',
-      '--run-id',
-      'raw1',
-      '--json',
-      ...state,
+      'run', '--from', src.url, '--to', dst.url, '--tables', 'rawtypes,keyless,everything',
+      '--partition-rows', '60', '--run-id', 'raw1', '--json', ...state,
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(JSON.parse(r.stdout).report.verified).toBe(true);
-    const tables = Object.fromEntries(
-      plan('raw1').tables.map((t: { source: { name: string } }) => [t.source.name, t]),
-    );
+    const tables = Object.fromEntries(plan('raw1').tables.map((t: { source: { name: string } }) => [t.source.name, t]));
     expect(tables.rawtypes.rawCopy).toBe('pg-binary');
     // The target builds its indexes after the load: tables are read back in one scan, not by range.
     expect(tables.rawtypes.readBack).toBe('table');
@@ -84,21 +71,12 @@ describe('PostgreSQL → PostgreSQL raw copy', () => {
     for (const t of ['rawtypes', 'keyless', 'everything'])
       expect(await rowsAsText(dst.url, `public.${t}`)).toEqual(await rowsAsText(src.url, `public.${t}`));
     // Byte-level checks of the values text output could hide (bytea, -0, NaN, jsonb key order).
-    const cols =
-      'id, c_bytea, c_f4::text, c_f8::text, c_num::text, c_jsonb::text, c_json::text, c_num_arr::text';
+    const cols = 'id, c_bytea, c_f4::text, c_f8::text, c_num::text, c_jsonb::text, c_json::text, c_num_arr::text';
     expect(await sql(dst.url, `SELECT ${cols} FROM rawtypes ORDER BY id`)).toEqual(
       await sql(src.url, `SELECT ${cols} FROM rawtypes ORDER BY id`),
     );
     // An independent check through the canonical (Arrow) checksums of both sides.
-    const verify = await runCli([
-      'verify',
-      '--from',
-      src.url,
-      '--to',
-      dst.url,
-      '--tables',
-      'rawtypes,keyless',
-    ]);
+    const verify = await runCli(['verify', '--from', src.url, '--to', dst.url, '--tables', 'rawtypes,keyless']);
     expect(verify.stdout).toContain('verified: source and target are equal');
     expect(verify.code).toBe(0);
   });
@@ -115,50 +93,21 @@ describe('PostgreSQL → PostgreSQL raw copy', () => {
   it('FERRY_RAW_COPY=off plans the converting path', async () => {
     const dst = await target('rawoff');
     const r = await runCli(
-      [
-        'run',
-        '--from',
-        src.url,
-        '--to',
-        dst.url,
-        '--tables',
-        'rawtypes',
-        '--run-id',
-        'raw2',
-        '--json',
-        ...state,
-      ],
+      ['run', '--from', src.url, '--to', dst.url, '--tables', 'rawtypes', '--run-id', 'raw2', '--json', ...state],
       { env: { FERRY_RAW_COPY: 'off' } },
     );
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
     expect(plan('raw2').tables[0].rawCopy).toBeUndefined();
-    expect(await rowsAsText(dst.url, 'public.rawtypes')).toEqual(
-      await rowsAsText(src.url, 'public.rawtypes'),
-    );
+    expect(await rowsAsText(dst.url, 'public.rawtypes')).toEqual(await rowsAsText(src.url, 'public.rawtypes'));
   });
 
   it('appending into an existing table whose column is spelled differently converts the values', async () => {
     const dst = await target('rawspelled');
     // Same logical type (unbounded text), another native type: not byte-for-byte the planned table.
-    await sql(
-      dst.url,
-      "CREATE TABLE spelled (id integer PRIMARY KEY, v varchar); INSERT INTO spelled VALUES (0, 'before')",
-    );
+    await sql(dst.url, 'CREATE TABLE spelled (id integer PRIMARY KEY, v varchar); INSERT INTO spelled VALUES (0, \'before\')');
     const r = await runCli([
-      'run',
-      '--from',
-      src.url,
-      '--to',
-      dst.url,
-      '--tables',
-      'spelled',
-      '--mode',
-      'append',
-      '--run-id',
-      'raw3',
-      '--json',
-      ...state,
+      'run', '--from', src.url, '--to', dst.url, '--tables', 'spelled', '--mode', 'append', '--run-id', 'raw3', '--json', ...state,
     ]);
     expect(r.stderr).toBe('');
     expect(r.code).toBe(0);
@@ -170,6 +119,7 @@ describe('PostgreSQL → PostgreSQL raw copy', () => {
       { id: 2, v: 'ten chars!' },
     ]);
   });
+
   it('a read-back split into ctid ranges read side by side sums to the whole table', async () => {
     const source = await postgresConnector.openSource(parseEndpoint(src.url), { logger: silentLogger() });
     try {
