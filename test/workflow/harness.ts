@@ -49,7 +49,15 @@ export function ferry(args: string[], env: Record<string, string> = {}): Promise
       stderr += d;
     });
     child.on('error', reject);
-    child.on('close', (code) => resolvePromise({ code, stdout, stderr }));
+    child.on('close', (code, signal) => {
+      // A process ended by a signal prints nothing about it, and these tests assert on the exit code only: say
+      // which signal on the test's own stderr (shown with a failure), with the end of what the process printed.
+      if (signal) {
+        stderr += `\n[harness] ferry (pid ${child.pid}) ended by ${signal}\n`;
+        process.stderr.write(`[harness] ferry ${args.join(' ')} (pid ${child.pid}) ended by ${signal}\n${stderr.slice(-4000)}\n`);
+      }
+      resolvePromise({ code, stdout, stderr });
+    });
   });
 }
 
