@@ -29,7 +29,7 @@ export async function demoCommand(opts: DemoOptions): Promise<void> {
   };
   if (!existsSync(sourcePath) || !existsSync(marker) || readFileSync(marker, 'utf8') !== String(rows)) {
     say(`generating the demo source: ${rows.toLocaleString('en-US')} orders → ${sourcePath}`);
-    // Imported here, not at the top: DuckDB's native library is ~35 MB of every other command's memory.
+    // Imported here, not at the top: DuckDB's native library was ~17 MB of every other command's memory.
     const { generateDemoSource } = await import('../demo-data.js');
     const made = await generateDemoSource(sourcePath, rows);
     writeFileSync(marker, String(rows));
