@@ -199,7 +199,14 @@ export class AuditLog {
       } catch (e) {
         if ((e as NodeJS.ErrnoException).code !== 'EEXIST') throw this.unwritable(e);
       }
-      const holder = Number(readFileSync(this.lockPath, 'utf8').trim() || 0);
+      let holder: number;
+      try {
+        holder = Number(readFileSync(this.lockPath, 'utf8').trim() || 0);
+      } catch (e) {
+        // Released between our attempt and this read (processes starting together): try again at once.
+        if ((e as NodeJS.ErrnoException).code === 'ENOENT') continue;
+        throw this.unwritable(e);
+      }
       // A holder that died mid-append leaves its lock behind; a live one is waited for.
       if (holder && holder !== process.pid && !isAlive(holder)) {
         try {

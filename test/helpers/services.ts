@@ -188,8 +188,12 @@ export function runCli(
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      // A process ended by a signal prints nothing about it: say so where failing tests show stderr.
-      if (signal) stderr += `\n[runCli] ferry (pid ${child.pid}) ended by ${signal}\n`;
+      // A process ended by a signal prints nothing about it: say so in its stderr, and on the test's own (shown
+      // with a failure even when the test asserts only on the exit code), with the end of what it printed.
+      if (signal) {
+        stderr += `\n[runCli] ferry (pid ${child.pid}) ended by ${signal}\n`;
+        process.stderr.write(`[runCli] ferry ${args.join(' ')} (pid ${child.pid}) ended by ${signal}\n${stderr.slice(-4000)}\n`);
+      }
       resolvePromise({ code, signal, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');
