@@ -10,6 +10,13 @@ export interface IsolatingLoad {
   refusal(e: unknown): Omit<RefusedRow, 'row'> | undefined;
 }
 
+/** The savepoint statements of each `IsolatingLoad` step: standard SQL, the same on PostgreSQL and MySQL. */
+export const SAVEPOINT_SQL = {
+  begin: 'SAVEPOINT ferry_rows',
+  rollback: 'ROLLBACK TO SAVEPOINT ferry_rows',
+  release: 'RELEASE SAVEPOINT ferry_rows',
+} as const;
+
 /**
  * `PartitionWriter.writeIsolating` for targets with savepoints: loads rows `[0, rows)` under a savepoint; when the
  * target refuses the range, rolls back to the savepoint and loads each half again, down to the single refused

@@ -6,6 +6,7 @@ import {
   type LedgerEntry,
   type LoadRequest,
   loadIsolatingRefused,
+  SAVEPOINT_SQL,
   type PartitionWriter,
   type RefusedRow,
   formatRange,
@@ -117,14 +118,9 @@ export class MysqlPartitionWriter implements PartitionWriter {
   async writeIsolating(batch: RecordBatch): Promise<RefusedRow[]> {
     if (!this.request.isolateRefused)
       throw new FerryError('INTERNAL', 'writeIsolating on a writer not opened with isolateRefused');
-    const savepoint = {
-      begin: 'SAVEPOINT ferry_rows',
-      rollback: 'ROLLBACK TO SAVEPOINT ferry_rows',
-      release: 'RELEASE SAVEPOINT ferry_rows',
-    };
     return loadIsolatingRefused(batch.numRows, {
       load: (from, to) => this.loadRange(batch, from, to),
-      savepoint: async (step) => void (await run(this.conn, savepoint[step], [], this.context())),
+      savepoint: async (step) => void (await run(this.conn, SAVEPOINT_SQL[step], [], this.context())),
       // A refused value, not a lost connection or a finished writer (a fenced load is not a refusal either).
       refusal: (e) =>
         e instanceof FerryError && e.code === 'DATA' && !this.done

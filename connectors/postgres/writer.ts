@@ -6,6 +6,7 @@ import {
   type LedgerEntry,
   type LoadRequest,
   loadIsolatingRefused,
+  SAVEPOINT_SQL,
   type LogicalType,
   type PartitionWriter,
   type RefusedRow,
@@ -186,15 +187,10 @@ export class PostgresPartitionWriter implements PartitionWriter {
       throw new FerryError('INTERNAL', `write after commit/abort on partition ${this.request.partition.id}`);
     if (!this.request.isolateRefused)
       throw new FerryError('INTERNAL', 'writeIsolating on a writer not opened with isolateRefused');
-    const savepoint = {
-      begin: 'SAVEPOINT ferry_rows',
-      rollback: 'ROLLBACK TO SAVEPOINT ferry_rows',
-      release: 'RELEASE SAVEPOINT ferry_rows',
-    };
     try {
       return await loadIsolatingRefused(batch.numRows, {
         load: (from, to) => this.copyOnce(batch, from, to),
-        savepoint: async (step) => void (await query(this.client, savepoint[step])),
+        savepoint: async (step) => void (await query(this.client, SAVEPOINT_SQL[step])),
         refusal: (e) => {
           const err = wrapPgError(e, REFUSED, { table: this.name });
           if (err.code !== 'DATA') return undefined;

@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { expect } from 'vitest';
 import { createTestDatabase, sql, type TestDatabase } from '../helpers/services.js';
-import { NatsServer } from '../nats/nats-server.js';
+import { FAST_NATS_TIMERS, NatsServer } from '../nats/nats-server.js';
 import { type Exit, FerryProcess, tail, waitUntil } from './processes.js';
 
 /**
@@ -43,12 +43,7 @@ function baseEnv(password: string): Record<string, string> {
     FERRY_TARGET_PASSWORD: password,
     FERRY_TEST_MODE: '1',
     FERRY_FAILPOINT: '',
-    FERRY_NATS_ACK_WAIT_MS: '3000',
-    FERRY_NATS_NAK_DELAY_MS: '200',
-    FERRY_NATS_PULL_EXPIRES_MS: '1000',
-    FERRY_NATS_DISCOVERY_MS: '250',
-    FERRY_NATS_LEASE_TTL_MS: '3000',
-    FERRY_NATS_REQUEST_TIMEOUT_MS: '3000',
+    ...FAST_NATS_TIMERS,
     FERRY_RECONCILE_INTERVAL_MS: '1000',
     FERRY_LOG_LEVEL: 'info',
   };

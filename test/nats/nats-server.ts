@@ -141,3 +141,13 @@ function accepts(port: number): Promise<boolean> {
     });
   });
 }
+
+/** NATS timers of ferry processes in tests (cli/nats.ts `natsTuning`): seconds where production waits minutes. */
+export const FAST_NATS_TIMERS = {
+  FERRY_NATS_ACK_WAIT_MS: '3000',
+  FERRY_NATS_NAK_DELAY_MS: '200',
+  FERRY_NATS_PULL_EXPIRES_MS: '1000',
+  FERRY_NATS_DISCOVERY_MS: '250',
+  FERRY_NATS_LEASE_TTL_MS: '3000',
+  FERRY_NATS_REQUEST_TIMEOUT_MS: '3000',
+};

@@ -21,7 +21,7 @@ import {
 } from '../../transport/index.js';
 import { FerryProcess, tail, waitUntil } from '../chaos/processes.js';
 import { createTestDatabase, requireServices, runCli, sql, type TestDatabase } from '../helpers/services.js';
-import { NatsServer } from './nats-server.js';
+import { FAST_NATS_TIMERS, NatsServer } from './nats-server.js';
 
 /**
  * RELIABILITY S03 (user + password auth; TLS is covered by test/security/nats-tls.test.ts): ferry runs under
@@ -95,12 +95,7 @@ function env(role: Role | undefined): Record<string, string> {
     FERRY_NATS_URL: natsUrl(role),
     FERRY_SOURCE_PASSWORD: pgPassword,
     FERRY_TARGET_PASSWORD: pgPassword,
-    FERRY_NATS_ACK_WAIT_MS: '3000',
-    FERRY_NATS_NAK_DELAY_MS: '200',
-    FERRY_NATS_PULL_EXPIRES_MS: '1000',
-    FERRY_NATS_DISCOVERY_MS: '250',
-    FERRY_NATS_LEASE_TTL_MS: '3000',
-    FERRY_NATS_REQUEST_TIMEOUT_MS: '3000',
+    ...FAST_NATS_TIMERS,
     FERRY_RECONCILE_INTERVAL_MS: '500',
     FERRY_QUALITY_CHECKS: 'off',
     FERRY_LOG_LEVEL: 'info',
