@@ -63,6 +63,20 @@ describe('BatchBuilder', () => {
     expect(columnsOf(back.schema)).toEqual(columns);
   });
 
+  it('counts the bytes of its Arrow buffers (what bounds a batch by size), back to 0 after finish', () => {
+    const b = new BatchBuilder(
+      [columns[0]!, columns[2]!, columns[6]!, columns[11]!], // bool, int64, text, list<int32>
+      4,
+    );
+    expect(b.bytes).toBe(4 + 4); // the offsets' leading zero of the text and the list column
+    b.appendRow([true, 1n, 'héllo', [1, 2, 3]]);
+    b.appendRow([null, null, null, null]);
+    // bool 1 + int64 2×8 + text (6 bytes + 3 offsets×4) + list (3 offsets×4 + 3 int32×4)
+    expect(b.bytes).toBe(1 + 16 + (6 + 12) + (12 + 12));
+    b.finish();
+    expect(b.bytes).toBe(8);
+  });
+
   it('starts empty after finish and grows past its capacity hint', () => {
     const b = new BatchBuilder(columns.slice(6, 7), 1);
     for (let i = 0; i < 1000; i++) b.appendRow([`v${i}`]);

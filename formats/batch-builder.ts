@@ -16,6 +16,8 @@ export interface ColumnBuilder {
   /** Arrow Data for the values appended since the last `finish`; then starts empty. */
   finish(): A.Data;
   readonly length: number;
+  /** Bytes of Arrow buffers the values appended since the last `finish` take (validity bitmaps left out). */
+  readonly bytes: number;
 }
 
 const encoder = new TextEncoder();
@@ -70,6 +72,9 @@ function fixedBuilder(
     get length() {
       return length;
     },
+    get bytes() {
+      return length * values.BYTES_PER_ELEMENT;
+    },
     append(v) {
       if (length === values.length) {
         const grown = make(values.length * 2);
@@ -107,6 +112,9 @@ function boolBuilder(capacity: number): ColumnBuilder {
     get length() {
       return length;
     },
+    get bytes() {
+      return (length + 7) >> 3;
+    },
     append(v) {
       if (v === null || v === undefined) {
         bits.set(length, false);
@@ -142,6 +150,9 @@ function varBuilder(type: A.Utf8 | A.Binary, capacity: number): ColumnBuilder {
   return {
     get length() {
       return length;
+    },
+    get bytes() {
+      return offsets[length]! + 4 * (length + 1);
     },
     append(v) {
       if (length + 1 === offsets.length) {
@@ -191,6 +202,9 @@ function listBuilder(t: Extract<LogicalType, { kind: 'list' }>, capacity: number
   return {
     get length() {
       return length;
+    },
+    get bytes() {
+      return 4 * (length + 1) + child.bytes;
     },
     append(v) {
       if (length + 1 === offsets.length) {
@@ -265,6 +279,13 @@ export class BatchBuilder {
   /** Rows appended since the last `finish`. */
   get length(): number {
     return this.columns[0]?.length ?? 0;
+  }
+
+  /** Bytes of the Arrow buffers of the rows appended since the last `finish` (see `ColumnBuilder.bytes`). */
+  get bytes(): number {
+    let n = 0;
+    for (const c of this.columns) n += c.bytes;
+    return n;
   }
 
   appendRow(values: readonly (JsValue | null | undefined)[]): void {

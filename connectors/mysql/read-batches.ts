@@ -30,6 +30,8 @@ export interface StreamSpec {
   /** Positions (in the query's columns) of the key columns, to name a failing row. */
   keyPositions: number[];
   batchRows: number;
+  /** A batch also ends once its values' bytes (as received) reach this; default: no byte bound. */
+  batchBytes?: number;
   signal?: AbortSignal;
   /** Cancels the running query on `conn` without closing it; absent: the connection is destroyed instead. */
   kill?: (threadId: number) => Promise<void>;
@@ -73,6 +75,8 @@ export async function* streamBatches(
   const builder = new BatchBuilder(spec.columns, Math.min(spec.batchRows, 65536));
   const cols = builder.columns;
   const decoders = spec.decoders;
+  const batchBytes = spec.batchBytes ?? Number.POSITIVE_INFINITY;
+  let bytes = 0;
   const ready: RecordBatch[] = [];
   let failure: FerryError | undefined;
   let paused = false;
@@ -113,7 +117,11 @@ export async function* streamBatches(
       try {
         for (; c < width; c++) {
           const raw = values[c]!;
-          cols[c]!.append(raw === null ? null : decoders[c]!(raw));
+          if (raw === null) cols[c]!.append(null);
+          else {
+            bytes += raw.length;
+            cols[c]!.append(decoders[c]!(raw));
+          }
         }
       } catch (e) {
         const column = spec.names[c]!;
@@ -130,7 +138,8 @@ export async function* streamBatches(
         notify();
         return;
       }
-      if (builder.length >= spec.batchRows) {
+      if (builder.length >= spec.batchRows || bytes >= batchBytes) {
+        bytes = 0;
         ready.push(builder.finish());
         if (ready.length >= 2 && !paused) {
           paused = true;

@@ -1,6 +1,7 @@
 import type { RecordBatch } from 'apache-arrow';
 import {
   type ConnectOptions,
+  DEFAULT_BATCH_BYTES,
   type Endpoint,
   FerryError,
   type KeyRange,
@@ -202,6 +203,7 @@ export class MySQLSource implements Source {
           names: queried.map((c) => c.name),
           keyPositions: range.columns.map((k) => queried.findIndex((c) => c.name === k)),
           batchRows: options.batchRows,
+          batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
           ...(options.signal ? { signal: options.signal } : {}),
           ...(lease.kill ? { kill: lease.kill } : {}),
         },

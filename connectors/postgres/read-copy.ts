@@ -1,6 +1,6 @@
 import type { RecordBatch } from 'apache-arrow';
 import type pg from 'pg';
-import { FerryError, tableName } from '../../core/index.js';
+import { DEFAULT_BATCH_BYTES, FerryError, tableName } from '../../core/index.js';
 import { PgCopyDecoder } from '../../formats/index.js';
 import { wrapPgError } from './connection.js';
 import { copyOut as copyOutQuery } from './copy-out-stream.js';
@@ -53,7 +53,7 @@ export async function* copyOut(
   client: pg.Client,
   selectSql: string,
   table: PgTable,
-  options: CopyOutOptions & { batchRows: number },
+  options: CopyOutOptions & { batchRows: number; batchBytes?: number },
 ): AsyncGenerator<RecordBatch> {
   const name = tableName(table.spec);
   const keyColumns = table.spec.primaryKey
@@ -61,6 +61,7 @@ export async function* copyOut(
     .filter((i) => i >= 0);
   const decoder = new PgCopyDecoder(table.spec.columns, table.codecs, {
     batchRows: options.batchRows,
+    batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
     keyColumns: keyColumns.length === table.spec.primaryKey.length ? keyColumns : undefined,
   });
   const inner = { completed: false };

@@ -92,7 +92,12 @@ export class PostgresSource implements Source {
   async *read(spec: TableSpec, range: KeyRange, options: ReadOptions): AsyncGenerator<RecordBatch> {
     const { select, sub } = await this.rangeQuery(spec, range, options);
     yield* this.streaming(options, (client, state) =>
-      copyOut(client, select, sub, { batchRows: options.batchRows, signal: options.signal, state }),
+      copyOut(client, select, sub, {
+        batchRows: options.batchRows,
+        ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
+        signal: options.signal,
+        state,
+      }),
     );
   }
 

@@ -239,7 +239,7 @@ export const ConfigSchema = z.strictObject({
     ),
   batch_rows: integer(1)
     .default(10_000)
-    .describe('Rows per Arrow batch read and written; bounds memory per worker. Default: 10000 rows.'),
+    .describe('Rows per Arrow batch read and written; a batch also ends at 1 MiB of values, so memory per worker stays bounded for wide rows. Default: 10000 rows.'),
   state_dir: z
     .string()
     .min(1)

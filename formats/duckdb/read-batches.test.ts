@@ -17,12 +17,19 @@ afterAll(() => {
   instance.closeSync();
 });
 
-async function read(sql: string, batchRows_ = 1000, params: string[] = [], describeSql = sql) {
+async function read(
+  sql: string,
+  batchRows_ = 1000,
+  params: string[] = [],
+  describeSql = sql,
+  batchBytes?: number,
+) {
   const columns = columnsOfRelation(await relationColumns(conn, `(${describeSql})`, 't'), 't');
   const rows = [];
   const sizes: number[] = [];
   for await (const b of queryBatches(conn, sql, params, columns, {
     batchRows: batchRows_,
+    ...(batchBytes ? { batchBytes } : {}),
     table: 't',
     keyColumns: [0],
   })) {
@@ -84,6 +91,14 @@ describe('queryBatches', () => {
     const { rows, sizes } = await read('SELECT range AS i FROM range(5000)', 1500);
     expect(sizes).toEqual([1500, 1500, 1500, 500]);
     expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 5000 }, (_, i) => BigInt(i)));
+  });
+
+  it('ends a batch early once its Arrow buffers reach batchBytes, within 256 rows', async () => {
+    // 8 bytes of BIGINT + 4 of offset + 1,000 of text per row: 100 kB is reached after 99 rows, checked at 256.
+    const sql = "SELECT range AS i, repeat('x', 1000) AS v FROM range(3000)";
+    const { rows, sizes } = await read(sql, 10_000, [], sql, 100_000);
+    expect(sizes).toEqual([...Array(11).fill(256), 184]);
+    expect(rows.map((r) => r[0])).toEqual(Array.from({ length: 3000 }, (_, i) => BigInt(i)));
   });
 
   it('binds key parameters as text cast in SQL', async () => {

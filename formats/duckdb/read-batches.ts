@@ -5,10 +5,18 @@ import { BatchBuilder, type JsValue } from '../index.js';
 import { wrapDuckDBError } from './errors.js';
 import { type FromDuckDB, converterFor } from './from-duckdb.js';
 
+/**
+ * Rows converted column by column before the batch's size is checked: a batch overshoots `batchBytes` by at
+ * most this many rows.
+ */
+const SLICE_ROWS = 256;
+
 /** Options for {@link queryBatches}. */
 export interface QueryBatchesOptions {
   /** Maximum rows per batch. */
   batchRows: number;
+  /** A batch also ends once its Arrow buffers reach this many bytes (checked every `SLICE_ROWS` rows). */
+  batchBytes?: number;
   signal?: AbortSignal;
   /** Table name for error messages. */
   table: string;
@@ -35,6 +43,7 @@ export async function* queryBatches(
 ): AsyncGenerator<RecordBatch> {
   const { signal, table } = options;
   const batchRows = Math.max(1, options.batchRows);
+  const batchBytes = options.batchBytes ?? Number.POSITIVE_INFINITY;
   signal?.throwIfAborted();
   const onAbort = () => conn.interrupt();
   signal?.addEventListener('abort', onAbort, { once: true });
@@ -73,7 +82,7 @@ export async function* queryBatches(
       if (!chunk || n === 0) break;
       let start = 0;
       while (start < n) {
-        const end = start + Math.min(n - start, batchRows - builder.length);
+        const end = start + Math.min(n - start, batchRows - builder.length, SLICE_ROWS);
         for (let c = 0; c < width; c++) {
           const vector = chunk.getColumnVector(c);
           const out = builder.columns[c]!;
@@ -99,7 +108,7 @@ export async function* queryBatches(
           }
         }
         start = end;
-        if (builder.length >= batchRows) {
+        if (builder.length >= batchRows || builder.bytes >= batchBytes) {
           yield builder.finish();
           if (signal?.aborted) throw abortError(table, signal);
         }

@@ -2,6 +2,7 @@ import type { DuckDBConnection, DuckDBType } from '@duckdb/node-api';
 import type { RecordBatch } from 'apache-arrow';
 import {
   type Column,
+  DEFAULT_BATCH_BYTES,
   FerryError,
   type KeyRange,
   type KeyStats,
@@ -169,6 +170,7 @@ export function readRelation(
   const keyColumns = range.columns.map((k) => columns.findIndex((c) => c.name === k)).filter((i) => i >= 0);
   return queryBatches(conn, sql, predicate.params, columns, {
     batchRows: options.batchRows,
+    batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
     table,
     keyColumns,
     ...(options.signal ? { signal: options.signal } : {}),

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import type { Column, LogicalType } from '../../core/index.js';
+import { BatchBuilder } from '../batch-builder.js';
 import { batchRows } from '../column-reader.js';
 import { nestList, type PgCodec, type PgWire, wireLogicalType } from './codec.js';
 import { PgCopyDecoder } from './decoder.js';
@@ -240,6 +241,31 @@ describe('PgCopyDecoder on PostgreSQL fixtures', () => {
       expect(batches.map((b) => b.numRows)).toEqual([3, 1]);
       expect(rows).toEqual(whole);
     }
+  });
+
+  it('ends a batch early once its rows reach batchBytes, a row larger than that in a batch of its own', () => {
+    const codecs: PgCodec[] = [
+      { wire: 'int4', dims: 0 },
+      { wire: 'text', dims: 0 },
+    ];
+    const columns: Column[] = [
+      { name: 'k', type: { kind: 'int', bits: 32 }, nullable: false, nativeType: 'int4' },
+      { name: 'v', type: { kind: 'text' }, nullable: true, nativeType: 'text' },
+    ];
+    // Rows of 1,000 text bytes (1,014 on the wire), one of 50,000, one NULL.
+    const values = Array.from({ length: 30 }, (_, i) => 'x'.repeat(i === 12 ? 50_000 : 1_000) + (i % 10));
+    values[20] = null as never;
+    const b = new BatchBuilder(columns, values.length);
+    for (const [i, v] of values.entries()) b.appendRow([i, v]);
+    const enc = new PgCopyEncoder(codecs, { names: ['k', 'v'] });
+    const bytes = Buffer.concat([enc.header(), enc.encode(b.finish()), enc.trailer()]);
+    const d = new PgCopyDecoder(columns, codecs, { batchRows: 100, batchBytes: 4_000 });
+    d.push(bytes);
+    const batches = [...d.take(), ...d.end()];
+    // 4 rows of 1,014 bytes reach 4,000; the 50 kB row ends its batch at once; the NULL row (14 bytes) lets a
+    // fifth row into its batch.
+    expect(batches.map((x) => x.numRows)).toEqual([4, 4, 4, 1, 4, 5, 4, 4]);
+    expect(batches.flatMap(batchRows).map((r) => r[1])).toEqual(values);
   });
 
   it('fails on a stream cut before its trailer', () => {

@@ -10,6 +10,8 @@ import { makeSink, type Sink } from './sinks.js';
 export interface PgCopyDecoderOptions {
   /** Maximum rows per batch. */
   batchRows: number;
+  /** A batch also ends once its rows' wire bytes reach this; default: no byte bound. */
+  batchBytes?: number;
   /** Column indexes of the key, to name the row in errors. */
   keyColumns?: number[];
 }
@@ -23,6 +25,8 @@ export class PgCopyDecoder extends PgCopyFraming {
   private readonly sinks: Sink[];
   private readonly ready: A.RecordBatch[] = [];
   private rows = 0;
+  private bytes = 0;
+  private readonly batchBytes: number;
 
   constructor(
     private readonly columns: Column[],
@@ -45,6 +49,7 @@ export class PgCopyDecoder extends PgCopyFraming {
     });
     this.schema = schemaFor(columns);
     this.sinks = columns.map((c, i) => makeSink(codecs[i]!, c.type, options.batchRows));
+    this.batchBytes = options.batchBytes ?? Number.POSITIVE_INFINITY;
   }
 
   /** Batches completed so far (each returned once). */
@@ -59,7 +64,7 @@ export class PgCopyDecoder extends PgCopyFraming {
     return this.take();
   }
 
-  protected row(buf: Uint8Array, dv: DataView): void {
+  protected row(buf: Uint8Array, dv: DataView, start: number, end: number): void {
     const sinks = this.sinks;
     const offs = this.fieldOff;
     const lens = this.fieldLen;
@@ -76,7 +81,8 @@ export class PgCopyDecoder extends PgCopyFraming {
         key: this.rowKey(buf, dv),
       });
     }
-    if (++this.rows === this.options.batchRows) this.flush();
+    this.bytes += end - start;
+    if (++this.rows === this.options.batchRows || this.bytes >= this.batchBytes) this.flush();
   }
 
   /** The current row's key as `v1, v2` for error messages. */
@@ -107,5 +113,6 @@ export class PgCopyDecoder extends PgCopyFraming {
     const data = A.makeData({ type: new A.Struct(this.schema.fields), length, nullCount: 0, children });
     this.ready.push(new A.RecordBatch(this.schema, data));
     this.rows = 0;
+    this.bytes = 0;
   }
 }

@@ -1,6 +1,13 @@
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlConnector } from '../../connectors/mysql/index.js';
-import { type KeyRange, type Source, type TableSpec, parseEndpoint } from '../../core/index.js';
+import {
+  DEFAULT_BATCH_BYTES,
+  type KeyRange,
+  type ReadOptions,
+  type Source,
+  type TableSpec,
+  parseEndpoint,
+} from '../../core/index.js';
 import { withDatabase } from '../helpers/services.js';
 import { exec, freshDatabase, logger, rowsOf } from './mariadb.js';
 
@@ -107,6 +114,32 @@ describe('mysql source: consistent snapshots', () => {
       await expect(read()).rejects.toMatchObject({ code: 'ABORTED' });
       await new Promise((r) => setTimeout(r, 200));
       expect(await running()).toBe(0);
+    } finally {
+      await source.close();
+    }
+  });
+
+  it('a batch of wide rows ends at batchBytes (default DEFAULT_BATCH_BYTES) before batchRows', async () => {
+    const source = await mysqlConnector.openSource(db.endpoint(), { logger, readOnly: true });
+    try {
+      const sizes = async (options: ReadOptions) => {
+        const out: number[] = [];
+        const seen: number[] = [];
+        for await (const b of source.read(spec, ALL, options)) {
+          out.push(b.numRows);
+          seen.push(...rowsOf([b]).map((r) => r[0] as number));
+        }
+        expect(seen.sort((a, b) => a - b)).toEqual(Array.from({ length: 50_000 }, (_, i) => i + 1));
+        return out;
+      };
+      // Rows of 201–205 bytes as received (id as text, CHAR(200)): 100,000 bytes after 488–498 rows.
+      const small = await sizes({ batchRows: 10_000, batchBytes: 100_000 });
+      expect(Math.min(...small.slice(0, -1))).toBeGreaterThanOrEqual(488);
+      expect(Math.max(...small)).toBeLessThanOrEqual(498);
+      const byDefault = await sizes({ batchRows: 10_000 });
+      let first = 0;
+      for (let bytes = 0; bytes < DEFAULT_BATCH_BYTES; ) bytes += 200 + String(++first).length;
+      expect(byDefault[0]).toBe(first);
     } finally {
       await source.close();
     }
