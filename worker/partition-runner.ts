@@ -272,10 +272,9 @@ async function loadPartition(
       const batches = deps.source.read(table.source, partition.range, readOptions);
       const write = async (b: A.RecordBatch) => {
         // Rows the target refuses go to the reject store with the rest loaded, where the table has rejects.
-        const refused =
-          request.isolateRefused && writer.writeIsolating
-            ? await writer.writeIsolating(b)
-            : (await writer.write(b), []);
+        let refused: Awaited<ReturnType<NonNullable<typeof writer.writeIsolating>>> = [];
+        if (request.isolateRefused && writer.writeIsolating) refused = await writer.writeIsolating(b);
+        else await writer.write(b);
         context.heartbeat();
         await failpoint('mid_copy');
         return refused;

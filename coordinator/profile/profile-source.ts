@@ -12,8 +12,6 @@
 import {
   FerryError,
   type KeyStats,
-  type Logger,
-  type Source,
   type SourceSnapshot,
 } from '../../core/index.js';
 import { planPartitions } from '../../partitioning/index.js';
@@ -28,12 +26,9 @@ import {
 import { assembleReport } from './assemble.js';
 import type { ProfileSourceOptions } from './options.js';
 import {
-  type CandidateKey,
-  type ConfiguredForeignKey,
-  type RequiredColumn,
   resolveProfileTables,
 } from './profile-tables.js';
-import { type ProfileBatchFn, type ReadContext, TableWork } from './table-work.js';
+import { type ReadContext, TableWork } from './table-work.js';
 
 export type { ProfileSourceOptions } from './options.js';
 
