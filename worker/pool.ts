@@ -21,12 +21,15 @@ export interface PoolTransformSpec {
   salt?: string;
 }
 
-/** The compiled task module; under vitest (TS sources) the build in dist/ is used. */
+/**
+ * The compiled task file the threads load (batch-task-entry.cts says why it is CommonJS); under vitest (TS
+ * sources) the build in dist/ is used.
+ */
 function taskFile(): string {
   const here = fileURLToPath(import.meta.url);
   const file = here.endsWith('.ts')
-    ? resolve(dirname(here), '../dist/worker/batch-task.js')
-    : resolve(dirname(here), 'batch-task.js');
+    ? resolve(dirname(here), '../dist/worker/batch-task-entry.cjs')
+    : resolve(dirname(here), 'batch-task-entry.cjs');
   if (!existsSync(file)) {
     throw new FerryError('INTERNAL', `worker thread module ${file} is missing`, {
       hint: 'run `npm run build`',
