@@ -1,7 +1,8 @@
 /**
  * MariaDB → PostgreSQL on sysbench tables: ferry (checksums and read-back verification on) against pgloader
  * (Debian's package) doing the same migration, in the same invocation, alternating the two in rounds because
- * this machine's speed drifts over minutes. Reports median seconds, rows/s and peak RSS of each, and the ratio.
+ * this machine's speed drifts over minutes. Reports median seconds, rows/s and peak RSS of each, the ratio, and
+ * the CPU each run used in the tool and in each server (bench/server-cpu.ts) with the wall time that implies.
  *
  * Data: `sysbench oltp_read_only --tables=TABLES --table-size=SIZE prepare` in a MariaDB database kept between
  * invocations (bench_sbtest_<TABLES>x<SIZE>). Both tools create the tables in the schema of that name.
@@ -21,6 +22,7 @@ import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import mysql from 'mysql2/promise';
 import pg from 'pg';
+import { cpuLine, medianParts, serverCpu, serverCpuSince } from './server-cpu.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
@@ -34,8 +36,10 @@ const tableSize = Number(args['table-size']);
 const tableCount = Number(args.tables);
 const rounds = Number(args.rounds);
 
+const servicesDir = process.env.FERRY_SERVICES_DIR ?? '/tmp/ferry-services';
+
 function services(): Record<string, string> {
-  const dir = process.env.FERRY_SERVICES_DIR ?? '/tmp/ferry-services';
+  const dir = servicesDir;
   for (const s of ['mariadb', 'pg'])
     execFileSync('bash', [join(root, 'scripts/services.sh'), 'start', s], { stdio: 'inherit' });
   const env: Record<string, string> = {};
@@ -127,6 +131,14 @@ interface Sample {
   rssMb: number;
   rows: number;
   verified?: boolean;
+  /** CPU seconds of the tool and of each server during the run. */
+  cpu: Record<string, number>;
+}
+
+/** The servers' CPU during a run, under their names in the report. */
+async function serversUsed(before: ReturnType<typeof serverCpu>): Promise<Record<string, number>> {
+  const used = await serverCpuSince(before, servicesDir);
+  return { MariaDB: used.mariadb ?? Number.NaN, PostgreSQL: used.pg ?? Number.NaN };
 }
 
 function run(command: string, argv: string[], extraEnv: Record<string, string> = {}): Promise<string> {
@@ -155,9 +167,10 @@ async function ferry(dir: string): Promise<Sample> {
   const usage = join(dir, 'usage.json');
   writeFileSync(
     hook,
-    `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { writeFileSync(${JSON.stringify(usage)}, JSON.stringify({ rss: process.resourceUsage().maxRSS })); });\n`,
+    `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.resourceUsage(); writeFileSync(${JSON.stringify(usage)}, JSON.stringify({ rss: u.maxRSS, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 })); });\n`,
   );
   rmSync(join(dir, 'runs'), { recursive: true, force: true });
+  const cpuBefore = serverCpu(servicesDir);
   const started = performance.now();
   const out = await run(
     process.execPath,
@@ -181,13 +194,15 @@ async function ferry(dir: string): Promise<Sample> {
     { FERRY_QUALITY_CHECKS: 'off' },
   );
   const seconds = (performance.now() - started) / 1000;
+  const servers = await serversUsed(cpuBefore);
   const report = JSON.parse(out).report;
-  const rss = JSON.parse(readFileSync(usage, 'utf8')).rss as number;
+  const u = JSON.parse(readFileSync(usage, 'utf8')) as { rss: number; cpu: number };
   return {
     seconds,
-    rssMb: Math.round(rss / 1024),
+    rssMb: Math.round(u.rss / 1024),
     rows: await targetRows(target),
     verified: report.verified,
+    cpu: { ferry: u.cpu, ...servers },
   };
 }
 
@@ -199,12 +214,21 @@ async function pgloader(dir: string): Promise<Sample> {
     load,
     `LOAD DATABASE\n  FROM ${withDb(myAdmin, sourceDb)}\n  INTO ${target}\n  WITH prefetch rows = 10000\n  INCLUDING ONLY TABLE NAMES MATCHING ${tables.map((t) => `'${t}'`).join(', ')};\n`,
   );
+  const cpuBefore = serverCpu(servicesDir);
   const started = performance.now();
   const rssFile = join(dir, 'pgloader-rss');
-  await run('/usr/bin/time', ['-o', rssFile, '-f', 'maxrss=%M', 'pgloader', load]);
+  await run('/usr/bin/time', ['-o', rssFile, '-f', 'maxrss=%M cpu=%U+%S', 'pgloader', load]);
   const seconds = (performance.now() - started) / 1000;
-  const rss = Number(/maxrss=(\d+)/.exec(readFileSync(rssFile, 'utf8'))?.[1] ?? 0);
-  return { seconds, rssMb: Math.round(rss / 1024), rows: await targetRows(target) };
+  const servers = await serversUsed(cpuBefore);
+  const usage = readFileSync(rssFile, 'utf8');
+  const rss = Number(/maxrss=(\d+)/.exec(usage)?.[1] ?? 0);
+  const [user = 0, sys = 0] = (/cpu=([\d.]+)\+([\d.]+)/.exec(usage) ?? []).slice(1).map(Number);
+  return {
+    seconds,
+    rssMb: Math.round(rss / 1024),
+    rows: await targetRows(target),
+    cpu: { pgloader: user + sys, ...servers },
+  };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -241,6 +265,8 @@ process.stdout.write(
     `${line('ferry', samples.ferry)}  verified=${samples.ferry.every((s) => s.verified)}`,
     line('pgloader', samples.pgloader),
     `ratio (pgloader time / ferry time): ${ratio.toFixed(2)}×`,
+    cpuLine('ferry', medianParts(samples.ferry.map((x) => x.cpu))),
+    cpuLine('pgloader', medianParts(samples.pgloader.map((x) => x.cpu))),
   ].join('\n') + '\n',
 );
 await q(pgAdmin, 'DROP DATABASE IF EXISTS bench_my_ferry WITH (FORCE)');

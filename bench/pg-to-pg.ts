@@ -3,7 +3,8 @@
  *   psql -c "COPY t TO STDOUT (FORMAT binary)" | psql -c "COPY t FROM STDIN (FORMAT binary)"
  * as one pipe and as two pipes on halves of the key range, in the same invocation, alternating ferry and the
  * pipes in rounds because this machine's speed drifts over minutes. Reports median seconds, rows/s, MB/s,
- * ferry's peak RSS and CPU time per row, and the ratio ferry / best pipe.
+ * ferry's peak RSS and CPU time per row, the ratio ferry / best pipe, and the CPU each run used in ferry (or
+ * psql) and in PostgreSQL (bench/server-cpu.ts) with the wall time that implies on this machine's cores.
  *
  * Data: `pgbench -i -s SCALE` (pgbench_accounts: SCALE × 100,000 rows) and a mixed-type table of MIXED rows.
  *
@@ -17,6 +18,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { parseArgs } from 'node:util';
 import pg from 'pg';
+import { cpuLine, medianParts, serverCpu, serverCpuSince } from './server-cpu.js';
 
 const root = resolve(import.meta.dirname, '../..');
 const { values: args } = parseArgs({
@@ -33,8 +35,10 @@ const mixedRows = Number(args.mixed);
 const rounds = Number(args.rounds);
 const rawCopy = args['raw-copy'];
 
+const servicesDir = process.env.FERRY_SERVICES_DIR ?? '/tmp/ferry-services';
+
 function services(): Record<string, string> {
-  const dir = process.env.FERRY_SERVICES_DIR ?? '/tmp/ferry-services';
+  const dir = servicesDir;
   if (!existsSync(join(dir, 'env'))) execFileSync('bash', [join(root, 'scripts/services.sh'), 'start', 'pg'], { stdio: 'inherit' });
   const env: Record<string, string> = {};
   for (const line of readFileSync(join(dir, 'env'), 'utf8').split('\n')) {
@@ -103,27 +107,43 @@ async function freshTarget(name: string, withSchema: boolean): Promise<string> {
 }
 
 
-function sh(command: string): Promise<void> {
+/** Runs a shell pipeline; returns the CPU seconds its processes used (psql on both ends). */
+function sh(command: string, dir: string, id: number): Promise<number> {
+  const usage = join(dir, `pipe-cpu-${id}`);
   return new Promise((res, rej) => {
-    const child = spawn('bash', ['-o', 'pipefail', '-c', command], { stdio: ['ignore', 'ignore', 'inherit'] });
-    child.on('close', (code) => (code === 0 ? res() : rej(new Error(`${command} exited ${code}`))));
+    const child = spawn('/usr/bin/time', ['-o', usage, '-f', '%U %S', 'bash', '-o', 'pipefail', '-c', command], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    child.on('close', (code) => {
+      if (code !== 0) return rej(new Error(`${command} exited ${code}`));
+      const [user = 0, sys = 0] = readFileSync(usage, 'utf8').trim().split(/\s+/).slice(-2).map(Number);
+      res(user + sys);
+    });
   });
 }
 
-async function pipe(halves: boolean): Promise<number> {
+interface PipeSample {
+  seconds: number;
+  /** CPU seconds of the psql processes and of PostgreSQL during the run. */
+  cpu: Record<string, number>;
+}
+
+async function pipe(halves: boolean, dir: string): Promise<PipeSample> {
   const target = await freshTarget('bench_pipe', true);
   const psql = join(bin, 'psql');
   const src = dbUrl(sourceDb);
+  const cpuBefore = serverCpu(servicesDir);
   const started = performance.now();
-  const jobs: Promise<void>[] = [];
+  const jobs: Promise<number>[] = [];
   for (const t of TABLES) {
     const ranges = halves ? [`${KEYS[t]} % 2 = 0`, `${KEYS[t]} % 2 = 1`] : ['true'];
     for (const where of ranges) {
-      jobs.push(sh(`${psql} -X -q "${src}" -c "COPY (SELECT * FROM ${t} WHERE ${where}) TO STDOUT (FORMAT binary)" | ${psql} -X -q "${target}" -c "COPY ${t} FROM STDIN (FORMAT binary)"`));
+      jobs.push(sh(`${psql} -X -q "${src}" -c "COPY (SELECT * FROM ${t} WHERE ${where}) TO STDOUT (FORMAT binary)" | ${psql} -X -q "${target}" -c "COPY ${t} FROM STDIN (FORMAT binary)"`, dir, jobs.length));
     }
   }
-  await Promise.all(jobs);
-  return (performance.now() - started) / 1000;
+  const psqlCpu = (await Promise.all(jobs)).reduce((a, b) => a + b, 0);
+  const seconds = (performance.now() - started) / 1000;
+  return { seconds, cpu: { psql: psqlCpu, PostgreSQL: (await serverCpuSince(cpuBefore, servicesDir)).pg ?? Number.NaN } };
 }
 
 interface FerrySample {
@@ -132,6 +152,8 @@ interface FerrySample {
   cpuSeconds: number;
   bytes: number;
   verified: boolean;
+  /** CPU seconds of PostgreSQL during the run. */
+  serverCpuSeconds: number;
 }
 
 async function ferry(dir: string): Promise<FerrySample> {
@@ -140,6 +162,7 @@ async function ferry(dir: string): Promise<FerrySample> {
   const usage = join(dir, 'usage.json');
   writeFileSync(hook, `import { writeFileSync } from 'node:fs';\nprocess.on('exit', () => { const u = process.resourceUsage(); writeFileSync(${JSON.stringify(usage)}, JSON.stringify({ rss: u.maxRSS, cpu: (u.userCPUTime + u.systemCPUTime) / 1e6 })); });\n`);
   rmSync(join(dir, 'runs'), { recursive: true, force: true });
+  const cpuBefore = serverCpu(servicesDir);
   const started = performance.now();
   const out = await new Promise<string>((res, rej) => {
     const child = spawn(
@@ -155,9 +178,10 @@ async function ferry(dir: string): Promise<FerrySample> {
     child.on('close', (code) => (code === 0 ? res(stdout) : rej(new Error(`ferry exited ${code}`))));
   });
   const seconds = (performance.now() - started) / 1000;
+  const serverCpuSeconds = (await serverCpuSince(cpuBefore, servicesDir)).pg ?? Number.NaN;
   const report = JSON.parse(out).report;
   const u = JSON.parse(readFileSync(usage, 'utf8'));
-  return { seconds, rssMb: Math.round(u.rss / 1024), cpuSeconds: u.cpu, bytes: report.bytes, verified: report.verified };
+  return { seconds, rssMb: Math.round(u.rss / 1024), cpuSeconds: u.cpu, bytes: report.bytes, verified: report.verified, serverCpuSeconds };
 }
 
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
@@ -168,13 +192,17 @@ const totalRows = Number(rows);
 const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-pg-'));
 const times = { ferry: [] as number[], pipe1: [] as number[], pipe2: [] as number[] };
 const samples: FerrySample[] = [];
+const pipeSamples = { pipe1: [] as PipeSample[], pipe2: [] as PipeSample[] };
 try {
   for (let r = 0; r < rounds; r++) {
     const s = await ferry(dir);
     samples.push(s);
     times.ferry.push(s.seconds);
-    times.pipe1.push(await pipe(false));
-    times.pipe2.push(await pipe(true));
+    for (const [name, halves] of [['pipe1', false], ['pipe2', true]] as const) {
+      const p = await pipe(halves, dir);
+      pipeSamples[name].push(p);
+      times[name].push(p.seconds);
+    }
     process.stderr.write(`round ${r + 1}: ferry ${s.seconds.toFixed(2)} s (verified=${s.verified}), pipe ${times.pipe1.at(-1)!.toFixed(2)} s, 2 pipes ${times.pipe2.at(-1)!.toFixed(2)} s\n`);
   }
 } finally {
@@ -192,6 +220,9 @@ process.stdout.write(
     line('1 pipe', median(times.pipe1)),
     line('2 pipes', median(times.pipe2)),
     `ratio (best pipe time / ferry time): ${(best / f).toFixed(2)} — throughput of ferry relative to the best raw pipe`,
+    cpuLine('ferry', medianParts(samples.map((s) => ({ ferry: s.cpuSeconds, PostgreSQL: s.serverCpuSeconds })))),
+    cpuLine('1 pipe', medianParts(pipeSamples.pipe1.map((p) => p.cpu))),
+    cpuLine('2 pipes', medianParts(pipeSamples.pipe2.map((p) => p.cpu))),
   ].join('\n') + '\n',
 );
 await q(admin, 'DROP DATABASE IF EXISTS bench_pipe WITH (FORCE)');
