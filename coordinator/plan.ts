@@ -239,6 +239,13 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
   if (!transform && (await rawCopyPossible(req, spec, target, plan.mode))) plan.rawCopy = req.source.rawFormat!;
   // Range read-backs of an unindexed table scan all of it: verify a table ferry fills in one scan instead.
   if (req.target.indexesAfterLoad && plan.mode !== 'append') plan.readBack = 'table';
+  if (!byRowId && textKeyOrderMayDiffer(req, spec, target, keyColumns)) {
+    plan.verifyBy = 'table';
+    plan.partitioning = {
+      ...info,
+      reason: `${info.reason}; verified as a whole table: the target may sort the text key differently`,
+    };
+  }
   if (transform) {
     plan.transform = transform;
     const sources = new Set(unchanged!.values());
@@ -246,6 +253,35 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
     if (keyColumns.length > 0 && !keyColumns.every((k) => sources.has(k))) plan.verifyBy = 'table';
   }
   return plan;
+}
+
+/** Engines that compare text by its bytes (DuckDB's VARCHAR: DuckDB, Parquet and CSV endpoints). */
+const BYTE_ORDER_CONNECTORS = new Set(['duckdb', 'parquet', 'csv']);
+
+/**
+ * Whether the target may order a text key column differently from the source. Partitions are key ranges in the
+ * source's order (its collation); on a target that sorts otherwise (MariaDB's case-insensitive utf8mb4_general_ci
+ * against PostgreSQL's C collation) a range selects other rows, so reading back or clearing a partition by its
+ * range there would compare or DELETE the rows of other partitions. Such tables are verified as a whole table
+ * (`verifyBy: 'table'`), which also keeps a retry from clearing its range. Same engine with the same native key
+ * type (MySQL's includes the collation): same order; between PostgreSQL databases, ferry assumes the databases'
+ * collations agree.
+ */
+function textKeyOrderMayDiffer(
+  req: PlanRequest,
+  source: TableSpec,
+  target: TableSpec,
+  keyColumns: string[],
+): boolean {
+  const family = (connector: string) => (BYTE_ORDER_CONNECTORS.has(connector) ? 'bytes' : connector);
+  const sameEngine = family(req.sourceInfo.connector) === family(req.targetInfo.connector);
+  return keyColumns.some((k) => {
+    const column = source.columns.find((c) => c.name === k);
+    if (column?.type.kind !== 'text') return false;
+    if (!sameEngine) return true;
+    if (req.targetInfo.connector !== 'mysql') return false;
+    return target.columns.find((c) => c.name === k)?.nativeType !== column.nativeType;
+  });
 }
 
 /**
