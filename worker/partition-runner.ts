@@ -170,15 +170,23 @@ async function runPartitionInSpan(
       result.readBack = readBack;
       result.verified = checksumsEqual(written, readBack);
       if (!result.verified) {
-        result.error = new FerryError(
-          'VERIFY',
-          `read-back of partition ${partition.id} differs: wrote ${written.rows} rows (${written.sum}), target holds ${readBack.rows} (${readBack.sum})`,
-          {
-            table: partition.table,
-            partition: partition.id,
-            hint: 'run `ferry verify` to list the differing keys',
-          },
-        ).toJSON();
+        const keys = formatRange(partition.range);
+        const err = hidePiiInError(
+          new FerryError(
+            'VERIFY',
+            `read-back of partition ${partition.id} (keys ${keys}) differs: wrote ${written.rows} rows (${written.sum}), target holds ${readBack.rows} (${readBack.sum})`,
+            {
+              table: partition.table,
+              partition: partition.id,
+              key: keys,
+              hint: 'run `ferry verify` to list the differing keys',
+            },
+          ),
+          table,
+          deps.transformSalt,
+        );
+        log.error({ code: err.code, err: err.describe() }, 'partition failed verification');
+        result.error = err.toJSON();
       }
     }
     result.durationMs = performance.now() - started;
