@@ -103,6 +103,28 @@ describe('LOAD DATA encoding', () => {
     );
     expect(() => encode(spec, [[8n, 1, 2n ** 63n - 1n, '00:00:00']])).toThrow(/no infinite timestamp/);
     expect(() => encode(spec, [[9n, 1, 0n, '1 mon']])).toThrow(/not months or days/);
+    // Years 1 to 9999 only: the first and last microsecond pass, one beyond either is refused with its value.
+    const first = -719_162n * 86_400_000_000n;
+    const last = 2_932_897n * 86_400_000_000n - 1n;
+    expect(encode(spec, [[10n, 1, first, '00:00:00']])).toContain('0001-01-01 00:00:00.000000');
+    expect(encode(spec, [[11n, 1, last, '00:00:00']])).toContain('9999-12-31 23:59:59.999999');
+    expect(() => encode(spec, [[12n, 1, first - 1n, '00:00:00']])).toThrow(
+      expect.objectContaining({
+        message: expect.stringMatching(/no timestamp outside the years 1 to 9999/),
+        context: expect.objectContaining({ column: 'ts', key: 'id=12', value: '0000-12-31 23:59:59.999999' }),
+      }),
+    );
+    const beyond = (value: RegExp) =>
+      expect.objectContaining({ context: expect.objectContaining({ value: expect.stringMatching(value) }) });
+    expect(() => encode(spec, [[13n, 1, last + 1n, '00:00:00']])).toThrow(beyond(/^10000-01-01 00:00:00/));
+    const dates = table([
+      ['id', { kind: 'int', bits: 64 }, 'bigint'],
+      ['d', { kind: 'date' }, 'date'],
+    ]);
+    expect(encode(dates, [[1n, -719_162]])).toBe('1\t0001-01-01\n');
+    expect(() => encode(dates, [[2n, -735_233]])).toThrow(/no date outside the years 1 to 9999/);
+    expect(() => encode(dates, [[2n, -735_233]])).toThrow(beyond(/^-0043-01-01$/));
+    expect(() => encode(dates, [[3n, 2_932_897]])).toThrow(beyond(/^10000-01-01$/));
   });
 
   it('loads BIT columns through a variable, as LOAD DATA cannot parse a number into BIT', () => {

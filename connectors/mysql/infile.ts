@@ -110,6 +110,19 @@ function sentinel(micros: bigint): boolean {
   return micros >= 0x7fffffffffffffffn || micros <= -0x7fffffffffffffffn;
 }
 
+/**
+ * DATE and DATETIME hold the years 1 to 9999 (days since 1970 of 0001-01-01 and 9999-12-31); PostgreSQL's dates
+ * reach from 4713 BC to 5874897 AD, and the server would truncate one outside with only a warning that cannot
+ * name the value.
+ */
+const FIRST_DAY = -719_162;
+const LAST_DAY = 2_932_896;
+const DAY_MICROS = 86_400_000_000n;
+
+function outOfRange(day: number): boolean {
+  return day < FIRST_DAY || day > LAST_DAY;
+}
+
 /** `[-]H:MM:SS.ffffff` of a duration, as TIME takes it. */
 function timeText(micros: bigint): string {
   const neg = micros < 0n;
@@ -141,6 +154,7 @@ function encoderFor(r: ColumnReader, t: LogicalType, nt: NativeType): Encode {
         const d = r.get(i) as number;
         if (d >= 0x7fffffff || d <= -0x7fffffff)
           throw new EncodeProblem('MySQL has no infinite date', d > 0 ? 'infinity' : '-infinity');
+        if (outOfRange(d)) throw new EncodeProblem('MySQL has no date outside the years 1 to 9999', formatDate(d));
         w.ascii(formatDate(d));
       };
     case 'time':
@@ -149,6 +163,10 @@ function encoderFor(r: ColumnReader, t: LogicalType, nt: NativeType): Encode {
       return (i, w) => {
         const v = r.get(i) as bigint;
         if (sentinel(v)) throw new EncodeProblem('MySQL has no infinite timestamp', formatTimestamp(v));
+        // Days since 1970, rounded down (a timestamp before 1970 belongs to the day before its truncated count).
+        const day = Number(v / DAY_MICROS) - (v % DAY_MICROS < 0n ? 1 : 0);
+        if (outOfRange(day))
+          throw new EncodeProblem('MySQL has no timestamp outside the years 1 to 9999', formatTimestamp(v));
         w.ascii(formatTimestamp(v));
       };
     case 'interval':
