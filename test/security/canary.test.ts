@@ -5,11 +5,12 @@ import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { type CliResult, duckdbQuery, ferry, tempDir } from '../cli/cli-harness.js';
 import { createTestDatabase, requireServices, sql, type TestDatabase } from '../helpers/services.js';
+import { exec, freshDatabase } from '../mysql/mariadb.js';
 import { otlpReceiver, scanForCanaries } from './scan.js';
 
 /**
- * The canary test (issue 7, RELIABILITY S05): a migration with a unique password and unique marker values in
- * PII-flagged columns (`email`, `full_name`), at debug level, with partitions the target rejects (a CHECK
+ * The canary test (issue 7, RELIABILITY S05), on DuckDB, PostgreSQL and MariaDB: a migration with a unique
+ * password and unique marker values in PII-flagged columns (`email`, `full_name`), at debug level, with partitions the target rejects (a CHECK
  * violation and a duplicate in a UNIQUE column, both on rows holding markers). Then every file the run left
  * (run state, reports, plan, data-mapping doc, audit log), the OTLP export and stdout/stderr are searched: the
  * password must be nowhere, the markers nowhere but in the source and target data.
@@ -18,7 +19,7 @@ import { otlpReceiver, scanForCanaries } from './scan.js';
  *        └─ scan: work dir (state, reports, plan, audit), OTLP bodies, stdout, stderr ─► no canary
  */
 
-const svc = await requireServices(['pg']);
+const svc = await requireServices(['pg', 'mysql']);
 
 const ROWS = 40;
 /** Partition 2 (ids 11–20) holds a row the CHECK refuses; partition 3 (ids 21–30) a duplicate e-mail. */
@@ -115,6 +116,7 @@ describe('canary: no password and no PII value outside the data', () => {
     tmp.cleanup();
     for (const d of dbs) await d.drop();
     if (svc.available) await sql(svc.urls.pg!, `DROP ROLE IF EXISTS ${role}`);
+    if (svc.available) await exec(svc.urls.mysql!, `DROP USER IF EXISTS '${role}'@'%'`);
   });
 
   it('DuckDB → DuckDB with rejected partitions at debug level', async () => {
@@ -158,6 +160,63 @@ describe('canary: no password and no PII value outside the data', () => {
     });
     expect(files.some((f) => f.endsWith('audit.log'))).toBe(true);
     expect(files.some((f) => f.endsWith('plan.json'))).toBe(true);
+    expect(otlp.bodies.length).toBeGreaterThan(before);
+    expect(hits).toEqual([]);
+  });
+
+  it('MariaDB → MariaDB: a user with a canary password, markers in PII columns, rejected partitions, debug level', async () => {
+    const { password, marker } = canaries();
+    const dirs = layout(join(tmp.path, 'mariadb'));
+    const src = await freshDatabase('canarysrc');
+    dbs.push(src);
+    const dst = await freshDatabase('canarydst');
+    dbs.push(dst);
+    await exec(svc.urls.mysql!, [
+      `CREATE USER '${role}'@'%' IDENTIFIED BY '${password}'`,
+      `GRANT SELECT ON \`${src.name}\`.* TO '${role}'@'%'`,
+      `GRANT ALL ON \`${dst.name}\`.* TO '${role}'@'%'`,
+    ]);
+    await exec(src.url, [
+      'CREATE TABLE people (id BIGINT PRIMARY KEY, email VARCHAR(200), full_name VARCHAR(200))',
+      `INSERT INTO people VALUES ${peopleRows(marker)
+        .map((r) => `(${r.id}, '${r.email}', '${r.name}')`)
+        .join(', ')}`,
+    ]);
+    await exec(
+      dst.url,
+      "CREATE TABLE people (id BIGINT PRIMARY KEY, email VARCHAR(200) UNIQUE, full_name VARCHAR(200), CONSTRAINT email_check CHECK (email NOT LIKE 'reject.%'))",
+    );
+    const pwFile = join(dirs.secrets, 'pw');
+    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+    chmodSync(pwFile, 0o600);
+    const url = (db: TestDatabase, params = '') => {
+      const u = new URL(db.url);
+      return `mysql://${role}@${u.host}${u.pathname}${params}`;
+    };
+    const before = otlp.bodies.length;
+    // Per-partition snapshots: the user has SELECT only (a consistent snapshot needs RELOAD).
+    const results = await planAndRun(dirs.work, url(src, '?snapshot=per-partition'), url(dst), {
+      FERRY_SOURCE_PASSWORD_FILE: pwFile,
+      FERRY_TARGET_PASSWORD_FILE: pwFile,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    });
+    expect(results[0]!.code, results[0]!.stderr).toBe(0);
+    const run = results[1]!;
+    expect(run.code).not.toBe(0);
+    // The CHECK and the duplicate e-mail refuse two partitions; MariaDB quotes the duplicate value in its
+    // warning, which ferry drops before the message goes anywhere.
+    const report = JSON.parse(run.stdout).report;
+    expect(report.failures.map((f: { error: { code: string } }) => f.error.code)).toEqual(['DATA', 'DATA']);
+    expect(run.stderr).toMatch(/email_check/);
+    expect(run.stderr).toMatch(/Duplicate entry/);
+    const [loaded] = await exec(dst.url, `SELECT COUNT(*) AS n FROM people WHERE email LIKE '%${marker}%'`);
+    expect(Number(loaded!.n)).toBe(ROWS - 20);
+    const { hits, files } = scanForCanaries([password, marker], [dirs.work], {
+      ...outputs(results),
+      'OTLP export': otlp.bodies.slice(before).join('\n'),
+    });
+    expect(files.some((f) => f.endsWith('audit.log'))).toBe(true);
     expect(otlp.bodies.length).toBeGreaterThan(before);
     expect(hits).toEqual([]);
   });
