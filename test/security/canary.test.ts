@@ -10,8 +10,9 @@ import { otlpReceiver, scanForCanaries } from './scan.js';
 
 /**
  * The canary test (issue 7, RELIABILITY S05), on DuckDB, PostgreSQL and MariaDB: a migration with a unique
- * password and unique marker values in PII-flagged columns (`email`, `full_name`), at debug level, with partitions the target rejects (a CHECK
- * violation and a duplicate in a UNIQUE column, both on rows holding markers). Then every file the run left
+ * password and unique marker values in PII-flagged columns (`email`, `full_name`), at debug level, with
+ * partitions the target rejects (a CHECK violation and a duplicate in a UNIQUE column, both on rows holding
+ * markers). Then every file the run left
  * (run state, reports, plan, data-mapping doc, audit log), the OTLP export and stdout/stderr are searched: the
  * password must be nowhere, the markers nowhere but in the source and target data.
  *
