@@ -9,11 +9,13 @@ import { exec, freshDatabase } from './mariadb.js';
  * RELIABILITY F02: a worker killed (SIGKILL) in the middle of LOAD DATA into a MariaDB target. Its open
  * transaction dies with the connection (the server rolls it back), the committed partitions keep their ledger
  * rows, and `ferry resume` loads exactly the rest: one ledger row per partition, every row once, verified.
+ * F12: the target connection killed (KILL CONNECTION) while a partition's transaction is open: that partition
+ * is retried and the table is exact.
  */
 const svc = await requireServices(['pg', 'mysql']);
 const password = (url: string) => decodeURIComponent(new URL(url).password);
 
-describe('MariaDB target: a run killed mid-LOAD DATA, then resumed', () => {
+describe('MariaDB target: faults in the middle of a partition load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-mytarget-kill-'));
   const state = ['--state-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')];
   const dbs: { drop(): Promise<void> }[] = [];
@@ -34,6 +36,41 @@ describe('MariaDB target: a run killed mid-LOAD DATA, then resumed', () => {
   afterAll(async () => {
     for (const d of dbs.reverse()) await d.drop();
     rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('a target connection killed mid-partition: the partition is retried and the table is exact', async () => {
+    const target = await freshDatabase('mytkillconn');
+    dbs.push(target);
+    // Every batch write pauses 300 ms inside the partition's open transaction, so its connection can be killed.
+    const running = runCli(
+      [
+        'run', '--from', src.url, '--to', target.url, '--tables', 'items', '--partition-rows', '2000',
+        '--batch-rows', '500', '--workers', '1', '--json', ...state,
+      ],
+      { env: { FERRY_TEST_MODE: '1', FERRY_FAILPOINT: 'mid_copy:*:pause=300' } },
+    );
+    let killed = 0;
+    for (let i = 0; i < 100 && !killed; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      // The loading connection: the one holding an InnoDB transaction on the target database.
+      const [load] = await exec(
+        target.url,
+        `SELECT p.ID AS id FROM information_schema.INNODB_TRX t
+           JOIN information_schema.PROCESSLIST p ON p.ID = t.trx_mysql_thread_id
+          WHERE p.DB = '${target.name}'`,
+      );
+      if (load) {
+        killed = Number(load.id);
+        await exec(target.url, `KILL CONNECTION ${killed}`);
+      }
+    }
+    const r = await running;
+    expect(killed).toBeGreaterThan(0);
+    expect(r.code).toBe(0);
+    expect(r.stderr).toMatch(/retrying partition/);
+    expect(JSON.parse(r.stdout).report.verified).toBe(true);
+    const [rows] = await exec(target.url, 'SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d FROM items');
+    expect(rows).toMatchObject({ n: '6000', d: '6000' });
   });
 
   it('the killed loads leave nothing; resume completes exactly once', async () => {
