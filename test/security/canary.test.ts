@@ -120,6 +120,35 @@ describe('canary: no password and no PII value outside the data', () => {
     if (svc.available) await exec(svc.urls.mysql!, `DROP USER IF EXISTS '${role}'@'%'`);
   });
 
+  /** `planAndRun` with the password only in a 0600 file named by *_FILE variables (never on the command line). */
+  async function runWithPasswordFile(
+    dirs: ReturnType<typeof layout>,
+    password: string,
+    from: string,
+    to: string,
+  ): Promise<CliResult[]> {
+    const pwFile = join(dirs.secrets, 'pw');
+    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
+    chmodSync(pwFile, 0o600);
+    return planAndRun(dirs.work, from, to, {
+      FERRY_SOURCE_PASSWORD_FILE: pwFile,
+      FERRY_TARGET_PASSWORD_FILE: pwFile,
+      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
+      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
+    });
+  }
+
+  /** No canary in the work dir (audit log included), the commands' output or the OTLP export since `before`. */
+  function expectNoCanary(canaryValues: string[], work: string, results: CliResult[], before: number): void {
+    const { hits, files } = scanForCanaries(canaryValues, [work], {
+      ...outputs(results),
+      'OTLP export': otlp.bodies.slice(before).join('\n'),
+    });
+    expect(files.some((f) => f.endsWith('audit.log'))).toBe(true);
+    expect(otlp.bodies.length).toBeGreaterThan(before);
+    expect(hits).toEqual([]);
+  }
+
   it('DuckDB → DuckDB with rejected partitions at debug level', async () => {
     const { marker } = canaries();
     const dirs = layout(join(tmp.path, 'duckdb'));
@@ -187,21 +216,13 @@ describe('canary: no password and no PII value outside the data', () => {
       dst.url,
       "CREATE TABLE people (id BIGINT PRIMARY KEY, email VARCHAR(200) UNIQUE, full_name VARCHAR(200), CONSTRAINT email_check CHECK (email NOT LIKE 'reject.%'))",
     );
-    const pwFile = join(dirs.secrets, 'pw');
-    writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
-    chmodSync(pwFile, 0o600);
     const url = (db: TestDatabase, params = '') => {
       const u = new URL(db.url);
       return `mysql://${role}@${u.host}${u.pathname}${params}`;
     };
     const before = otlp.bodies.length;
     // Per-partition snapshots: the user has SELECT only (a consistent snapshot needs RELOAD).
-    const results = await planAndRun(dirs.work, url(src, '?snapshot=per-partition'), url(dst), {
-      FERRY_SOURCE_PASSWORD_FILE: pwFile,
-      FERRY_TARGET_PASSWORD_FILE: pwFile,
-      OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
-      OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-    });
+    const results = await runWithPasswordFile(dirs, password, url(src, '?snapshot=per-partition'), url(dst));
     expect(results[0]!.code, results[0]!.stderr).toBe(0);
     const run = results[1]!;
     expect(run.code).not.toBe(0);
@@ -213,13 +234,7 @@ describe('canary: no password and no PII value outside the data', () => {
     expect(run.stderr).toMatch(/Duplicate entry/);
     const [loaded] = await exec(dst.url, `SELECT COUNT(*) AS n FROM people WHERE email LIKE '%${marker}%'`);
     expect(Number(loaded!.n)).toBe(ROWS - 20);
-    const { hits, files } = scanForCanaries([password, marker], [dirs.work], {
-      ...outputs(results),
-      'OTLP export': otlp.bodies.slice(before).join('\n'),
-    });
-    expect(files.some((f) => f.endsWith('audit.log'))).toBe(true);
-    expect(otlp.bodies.length).toBeGreaterThan(before);
-    expect(hits).toEqual([]);
+    expectNoCanary([password, marker], dirs.work, results, before);
   });
 
   describe('PostgreSQL → PostgreSQL', () => {
@@ -244,21 +259,12 @@ describe('canary: no password and no PII value outside the data', () => {
         `GRANT CONNECT ON DATABASE "${src.name}" TO ${role}; ALTER DATABASE "${dst.name}" OWNER TO ${role}`,
       );
       await sql(dst.url, `ALTER TABLE people OWNER TO ${role}`);
-      // The password travels only in 0600 files named by *_FILE variables (never on the command line).
-      const pwFile = join(dirs.secrets, 'pw');
-      writeFileSync(pwFile, `${password}\n`, { mode: 0o600 });
-      chmodSync(pwFile, 0o600);
       const url = (db: TestDatabase) => {
         const u = new URL(db.url);
         return `postgres://${role}@${u.host}${u.pathname}`;
       };
       const before = otlp.bodies.length;
-      const results = await planAndRun(dirs.work, url(src), url(dst), {
-        FERRY_SOURCE_PASSWORD_FILE: pwFile,
-        FERRY_TARGET_PASSWORD_FILE: pwFile,
-        OTEL_EXPORTER_OTLP_ENDPOINT: otlp.url,
-        OTEL_EXPORTER_OTLP_PROTOCOL: 'http/json',
-      });
+      const results = await runWithPasswordFile(dirs, password, url(src), url(dst));
       expect(results[0]!.code, results[0]!.stderr).toBe(0);
       const run = results[1]!;
       expect(run.code).not.toBe(0);
@@ -274,13 +280,7 @@ describe('canary: no password and no PII value outside the data', () => {
         `SELECT count(*) AS n FROM people WHERE email LIKE '%${marker}%'`,
       );
       expect(Number(loaded[0]!.n)).toBe(ROWS - 20);
-      const { hits, files } = scanForCanaries([password, marker], [dirs.work], {
-        ...outputs(results),
-        'OTLP export': otlp.bodies.slice(before).join('\n'),
-      });
-      expect(files.some((f) => f.endsWith('audit.log'))).toBe(true);
-      expect(otlp.bodies.length).toBeGreaterThan(before);
-      expect(hits).toEqual([]);
+      expectNoCanary([password, marker], dirs.work, results, before);
     });
   });
 });
