@@ -75,7 +75,6 @@ export async function rawTableChecksum(
   options: ReadOptions,
   parts: number,
 ): Promise<Checksum> {
-  let total = ZERO_CHECKSUM;
   const ranges = await readBackRanges(verifier, table.target, parts);
   const sums = await Promise.all(
     ranges.map(
@@ -83,8 +82,7 @@ export async function rawTableChecksum(
         (await rawChecksumStream(table, readRawRange(verifier, table.target, range, options))).checksum,
     ),
   );
-  for (const s of sums) total = combineChecksums(total, s);
-  return total;
+  return sums.reduce(combineChecksums, ZERO_CHECKSUM);
 }
 
 /** `parts` contiguous row-id ranges covering the table, or the whole table when the reader cannot split it. */

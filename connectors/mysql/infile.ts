@@ -111,17 +111,14 @@ function sentinel(micros: bigint): boolean {
 }
 
 /**
- * DATE and DATETIME hold the years 1 to 9999 (days since 1970 of 0001-01-01 and 9999-12-31); PostgreSQL's dates
- * reach from 4713 BC to 5874897 AD, and the server would truncate one outside with only a warning that cannot
- * name the value.
+ * DATE and DATETIME hold the years 1 to 9999: days since 1970 of 0001-01-01 and 9999-12-31, and the microseconds
+ * of 0001-01-01 00:00 and 10000-01-01 00:00 (the first one past). PostgreSQL's dates reach from 4713 BC to
+ * 5874897 AD, and the server would truncate one outside with only a warning that cannot name the value.
  */
 const FIRST_DAY = -719_162;
 const LAST_DAY = 2_932_896;
-const DAY_MICROS = 86_400_000_000n;
-
-function outOfRange(day: number): boolean {
-  return day < FIRST_DAY || day > LAST_DAY;
-}
+const FIRST_MICROS = -62_135_596_800_000_000n;
+const END_MICROS = 253_402_300_800_000_000n;
 
 /** `[-]H:MM:SS.ffffff` of a duration, as TIME takes it. */
 function timeText(micros: bigint): string {
@@ -154,7 +151,7 @@ function encoderFor(r: ColumnReader, t: LogicalType, nt: NativeType): Encode {
         const d = r.get(i) as number;
         if (d >= 0x7fffffff || d <= -0x7fffffff)
           throw new EncodeProblem('MySQL has no infinite date', d > 0 ? 'infinity' : '-infinity');
-        if (outOfRange(d)) throw new EncodeProblem('MySQL has no date outside the years 1 to 9999', formatDate(d));
+        if (d < FIRST_DAY || d > LAST_DAY) throw new EncodeProblem('MySQL has no date outside the years 1 to 9999', formatDate(d));
         w.ascii(formatDate(d));
       };
     case 'time':
@@ -163,9 +160,7 @@ function encoderFor(r: ColumnReader, t: LogicalType, nt: NativeType): Encode {
       return (i, w) => {
         const v = r.get(i) as bigint;
         if (sentinel(v)) throw new EncodeProblem('MySQL has no infinite timestamp', formatTimestamp(v));
-        // Days since 1970, rounded down (a timestamp before 1970 belongs to the day before its truncated count).
-        const day = Number(v / DAY_MICROS) - (v % DAY_MICROS < 0n ? 1 : 0);
-        if (outOfRange(day))
+        if (v < FIRST_MICROS || v >= END_MICROS)
           throw new EncodeProblem('MySQL has no timestamp outside the years 1 to 9999', formatTimestamp(v));
         w.ascii(formatTimestamp(v));
       };

@@ -94,7 +94,7 @@ export class PostgresSource implements Source {
     yield* this.streaming(options, (client, state) =>
       copyOut(client, select, sub, {
         batchRows: options.batchRows,
-        ...(options.batchBytes ? { batchBytes: options.batchBytes } : {}),
+        batchBytes: options.batchBytes,
         signal: options.signal,
         state,
       }),

@@ -160,6 +160,23 @@ export interface CliResult {
 }
 
 /**
+ * A ferry process ended by a signal prints nothing about it: says so in its stderr (returned) and on the test's
+ * own stderr (shown with a failure even when the test asserts only on the exit code), with the end of what it
+ * printed.
+ */
+export function reportSignal(
+  tag: string,
+  args: string[],
+  pid: number | undefined,
+  signal: NodeJS.Signals,
+  stderr: string,
+): string {
+  const out = `${stderr}\n[${tag}] ferry (pid ${pid}) ended by ${signal}\n`;
+  process.stderr.write(`[${tag}] ferry ${args.join(' ')} (pid ${pid}) ended by ${signal}\n${out.slice(-4000)}\n`);
+  return out;
+}
+
+/**
  * Runs `node bin/ferry.js …args` (the compiled CLI: `npm run build` first) and collects its output.
  * `env` is added to the environment; the process is killed after `timeoutMs` (default 5 minutes).
  */
@@ -188,12 +205,7 @@ export function runCli(
     });
     child.on('close', (code, signal) => {
       clearTimeout(timer);
-      // A process ended by a signal prints nothing about it: say so in its stderr, and on the test's own (shown
-      // with a failure even when the test asserts only on the exit code), with the end of what it printed.
-      if (signal) {
-        stderr += `\n[runCli] ferry (pid ${child.pid}) ended by ${signal}\n`;
-        process.stderr.write(`[runCli] ferry ${args.join(' ')} (pid ${child.pid}) ended by ${signal}\n${stderr.slice(-4000)}\n`);
-      }
+      if (signal) stderr = reportSignal('runCli', args, child.pid, signal, stderr);
       resolvePromise({ code, signal, stdout, stderr });
     });
     child.stdin.end(options.input ?? '');

@@ -50,13 +50,19 @@ describe('verification fails when the target holds other rows', () => {
       '--partition-rows', '500', '--json', ...state,
     ]);
 
-  it('append: the partition holding the changed row fails VERIFY naming its range; the others are done', async () => {
-    const dst = await pgTarget('vfappend');
+  /** A run into a fresh target whose table changes a row as it is loaded: it exits 1, unverified. */
+  const runIntoTamperingTarget = async (mode: string) => {
+    const dst = await pgTarget(`vf${mode}`);
     await sql(dst.url, TAMPERING_TARGET_SQL);
-    const r = await run(dst.url, 'append');
+    const r = await run(dst.url, mode);
     expect(r.code).toBe(1);
     const report = JSON.parse(r.stdout).report;
     expect(report.verified).toBe(false);
+    return { r, report };
+  };
+
+  it('append: the partition holding the changed row fails VERIFY naming its range; the others are done', async () => {
+    const { r, report } = await runIntoTamperingTarget('append');
     const [table] = report.tables;
     expect(table.partitions).toBe(4);
     expect(table.done).toBe(3);
@@ -71,12 +77,7 @@ describe('verification fails when the target holds other rows', () => {
   });
 
   it('truncate: the whole-table read-back fails the run', async () => {
-    const dst = await pgTarget('vftruncate');
-    await sql(dst.url, TAMPERING_TARGET_SQL);
-    const r = await run(dst.url, 'truncate');
-    expect(r.code).toBe(1);
-    const report = JSON.parse(r.stdout).report;
-    expect(report.verified).toBe(false);
+    const { report } = await runIntoTamperingTarget('truncate');
     expect(report.tables[0].targetRows).toBe('2000');
     expect(report.tables[0].verified).toBe(false);
   });

@@ -10,6 +10,7 @@ import {
   silentLogger,
   type TableRef,
 } from '../../core/index.js';
+import { reportSignal } from '../helpers/services.js';
 
 /**
  * The workflow tests' harness. `ferry` runs as a subprocess through audited-cli.mjs (bin/ferry.js plus the audit
@@ -50,12 +51,7 @@ export function ferry(args: string[], env: Record<string, string> = {}): Promise
     });
     child.on('error', reject);
     child.on('close', (code, signal) => {
-      // A process ended by a signal prints nothing about it, and these tests assert on the exit code only: say
-      // which signal on the test's own stderr (shown with a failure), with the end of what the process printed.
-      if (signal) {
-        stderr += `\n[harness] ferry (pid ${child.pid}) ended by ${signal}\n`;
-        process.stderr.write(`[harness] ferry ${args.join(' ')} (pid ${child.pid}) ended by ${signal}\n${stderr.slice(-4000)}\n`);
-      }
+      if (signal) stderr = reportSignal('harness', args, child.pid, signal, stderr);
       resolvePromise({ code, stdout, stderr });
     });
   });
