@@ -9,6 +9,7 @@
 export { canonicalDecimal } from './canonical-decimal.js';
 export { canonicalJson } from './canonical-json.js';
 export { PG_BINARY_CHECKSUM_ALGORITHM, PgBinaryRowChecksum } from './pg-binary-rows.js';
+export { type PgCanonicalColumn, PgCanonicalRowChecksum, pgCanonicalColumns } from './pg-canonical-rows.js';
 export {
   CHECKSUM_ALGORITHM,
   ChecksumAccumulator,

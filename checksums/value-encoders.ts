@@ -220,7 +220,7 @@ function nonNullEncoder(
   }
 }
 
-function writeVar(sink: ByteSink, tag: number, src: Uint8Array, s: number, e: number): void {
+export function writeVar(sink: ByteSink, tag: number, src: Uint8Array, s: number, e: number): void {
   sink.ensure(5 + e - s);
   const p = sink.pos;
   sink.buf[p] = tag;
@@ -237,14 +237,7 @@ function intEncoder(data: A.Data, sink: ByteSink): ValueEncoder {
     const signed = values instanceof BigInt64Array;
     return (i) => {
       sink.byte(TAG.NUMBER);
-      const lo = words[2 * i]!;
-      const hi = signed ? words[2 * i + 1]! | 0 : words[2 * i + 1]!;
-      if (hi >= -SAFE_HI && hi < SAFE_HI) writeIntegerText(sink, hi * TWO32 + lo);
-      else {
-        const text = String(values[i]!);
-        sink.u32(text.length);
-        sink.ascii(text);
-      }
+      writeInt64Text(sink, words[2 * i]!, signed ? words[2 * i + 1]! | 0 : words[2 * i + 1]!);
     };
   }
   return (i) => {
@@ -253,23 +246,39 @@ function intEncoder(data: A.Data, sink: ByteSink): ValueEncoder {
   };
 }
 
+/**
+ * `u32 length` + the canonical digits of the 64-bit integer with 32-bit halves `lo` (unsigned) and `hi`
+ * (signed for int64, unsigned for uint64): a JS number when exact, a bigint's text beyond ±2^53.
+ */
+export function writeInt64Text(sink: ByteSink, lo: number, hi: number): void {
+  if (hi >= -SAFE_HI && hi < SAFE_HI) writeIntegerText(sink, hi * TWO32 + lo);
+  else {
+    const text = String(BigInt(hi) * BigInt(TWO32) + BigInt(lo));
+    sink.u32(text.length);
+    sink.ascii(text);
+  }
+}
+
 function floatEncoder(values: Float64Array | Float32Array, digits: number, sink: ByteSink): ValueEncoder {
   return (i) => {
     let v = values[i]!;
-    sink.ensure(9);
-    const p = sink.pos;
-    sink.buf[p] = TAG.FLOAT;
-    if (Number.isNaN(v)) {
-      // Every NaN, whatever its payload or sign, is the one quiet NaN 0x7ff8000000000000.
-      sink.view.setUint32(p + 1, 0, true);
-      sink.view.setUint32(p + 5, 0x7ff80000, true);
-    } else {
-      // Rounding keeps zero's sign and leaves infinities alone.
-      if (digits > 0 && v !== 0 && v - v === 0) v = Number(v.toPrecision(digits));
-      sink.view.setFloat64(p + 1, v, true);
-    }
-    sink.pos = p + 9;
+    // Rounding keeps zero's sign and leaves infinities and NaN alone.
+    if (digits > 0 && v !== 0 && v - v === 0) v = Number(v.toPrecision(digits));
+    writeFloat(sink, v);
   };
+}
+
+/** TAG.FLOAT + the float64 bits of `v` (little-endian); every NaN is one. */
+export function writeFloat(sink: ByteSink, v: number): void {
+  sink.ensure(9);
+  const p = sink.pos;
+  sink.buf[p] = TAG.FLOAT;
+  if (Number.isNaN(v)) {
+    // Every NaN, whatever its payload or sign, is the one quiet NaN 0x7ff8000000000000.
+    sink.view.setUint32(p + 1, 0, true);
+    sink.view.setUint32(p + 5, 0x7ff80000, true);
+  } else sink.view.setFloat64(p + 1, v, true);
+  sink.pos = p + 9;
 }
 
 function microsEncoder(values: BigInt64Array, tag: number, rule: ResolvedRule, sink: ByteSink): ValueEncoder {
@@ -333,7 +342,7 @@ for (let k = 0; k < 36; k++) {
  * Writes a uuid as TEXT in lower-case hyphenated form (`8-4-4-4-12`), accepting upper case, missing
  * hyphens and braces. Returns false when the input is not 32 hex digits.
  */
-function writeUuid(sink: ByteSink, src: Uint8Array, s: number, e: number): boolean {
+export function writeUuid(sink: ByteSink, src: Uint8Array, s: number, e: number): boolean {
   sink.ensure(5 + 36);
   const b = sink.buf;
   const p = sink.pos;

@@ -42,7 +42,7 @@ import { getConnector } from '../connectors/index.js';
 import { RejectStore } from '../transform/index.js';
 import { type Lease, LocalTransport, type NatsTransport, type Transport } from '../transport/index.js';
 import { connectNats, leaseOptions } from './nats.js';
-import { BatchPool, rawTableChecksum, runWorker } from '../worker/index.js';
+import { BatchPool, rawTableChecksum, readBackChecksum, runWorker } from '../worker/index.js';
 
 /** Everything a local run needs, already resolved from flags, environment, config file and defaults. */
 export type MigrationSettings = Pick<
@@ -308,7 +308,7 @@ async function runLocalInSpan(
       const whole = { columns: [], whole: true };
       const options = { batchRows: runPlan.options.batchRows };
       if (t.rawCopy) return rawTableChecksum(verifier, t, options, Math.min(4, availableParallelism()));
-      return (await workerPool.checksumStream(verifier.read(t.target, whole, options))).checksum;
+      return readBackChecksum(verifier, workerPool, t.target, whole, options);
     };
     try {
       const outcome = await executeRun({

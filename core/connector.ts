@@ -2,6 +2,7 @@ import type { RecordBatch } from 'apache-arrow';
 import type { Endpoint } from './endpoint.js';
 import type { Logger } from './logger.js';
 import type {
+  Checksum,
   KeyRange,
   KeyTuple,
   LedgerEntry,
@@ -138,6 +139,17 @@ export interface Source {
    * format: the whole stream, header and trailer included, split anywhere.
    */
   readRaw?(table: TableSpec, range: KeyRange, options: ReadOptions): AsyncIterable<Uint8Array>;
+  /**
+   * Optional: the canonical checksum (checksums/ `CHECKSUM_ALGORITHM`, exact comparison) of a range's rows,
+   * hashed from the source's own wire format without building Arrow batches: the same value as hashing `read`'s
+   * batches, for less work. Undefined when a column's type must be decoded first (the caller then hashes
+   * `read`'s batches). `onProgress` runs as data arrives (e.g. a task heartbeat).
+   */
+  checksum?(
+    table: TableSpec,
+    range: KeyRange,
+    options: ReadOptions & { onProgress?: () => Promise<void> | void },
+  ): Promise<Checksum | undefined>;
   close(): Promise<void>;
 }
 

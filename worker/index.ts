@@ -2,4 +2,5 @@
 export * from './partition-runner.js';
 export * from './pool.js';
 export { rawChecksumStream, rawTableChecksum, readRawRange } from './raw-copy.js';
+export { readBackChecksum } from './read-back.js';
 export * from './worker.js';

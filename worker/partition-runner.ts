@@ -51,6 +51,7 @@ import { committedRejects, loadTransformed, openRejectSink } from './partition-t
 import { hidePiiInError } from './pii-errors.js';
 import type { BatchPool } from './pool.js';
 import { diagnoseRawFailure, rawChecksumStream, readRawRange } from './raw-copy.js';
+import { readBackChecksum } from './read-back.js';
 
 export interface PartitionRunnerDeps {
   source: Source;
@@ -221,8 +222,7 @@ async function readChecksum(
   if (table.rawCopy)
     return (await rawChecksumStream(table, readRawRange(deps.verifier, table.target, range, options), heartbeat))
       .checksum;
-  const batches = deps.verifier.read(table.target, range, options);
-  return (await deps.pool.checksumStream(batches, { onBatch: heartbeat })).checksum;
+  return readBackChecksum(deps.verifier, deps.pool, table.target, range, options, heartbeat);
 }
 
 /** Loads one partition in one target transaction: rows and ledger entry commit together or not at all. */

@@ -1,6 +1,8 @@
 import type { RecordBatch } from 'apache-arrow';
 import type pg from 'pg';
+import { PgCanonicalRowChecksum, pgCanonicalColumns } from '../../checksums/index.js';
 import {
+  type Checksum,
   type Endpoint,
   FerryError,
   type KeyRange,
@@ -12,6 +14,7 @@ import {
   type TableRef,
   type TableSpec,
   tableName,
+  toFerryError,
 } from '../../core/index.js';
 import { closeClient, connect } from './connection.js';
 import { describeTable, listTables, type PgTable } from './introspect.js';
@@ -109,6 +112,36 @@ export class PostgresSource implements Source {
     yield* this.streaming(options, (client, state) =>
       copyOutChunks(client, select, tableName(sub.spec), { signal: options.signal, state }),
     );
+  }
+
+  /**
+   * The canonical checksum of a range hashed from the binary COPY rows (checksums/ `PgCanonicalRowChecksum`), or
+   * undefined when a column needs decoding. The verification read-back of loads from other engines: hashing the
+   * wire directly costs ~0.3 µs per row on this thread against ~1 µs to decode, post and hash on the pool
+   * (bench/mysql-to-pg.ts).
+   */
+  async checksum(
+    spec: TableSpec,
+    range: KeyRange,
+    options: ReadOptions & { onProgress?: () => Promise<void> | void },
+  ): Promise<Checksum | undefined> {
+    const { select, sub } = await this.rangeQuery(spec, range, options);
+    const columns = sub.spec.columns.map((c, i) => ({ name: c.name, type: c.type, codec: sub.codecs[i]! }));
+    if (!pgCanonicalColumns(columns)) return undefined;
+    const name = tableName(sub.spec);
+    const hasher = new PgCanonicalRowChecksum(columns);
+    try {
+      const chunks = this.streaming(options, (client, state) =>
+        copyOutChunks(client, select, name, { signal: options.signal, state }),
+      );
+      for await (const chunk of chunks) {
+        hasher.push(chunk);
+        await options.onProgress?.();
+      }
+      return hasher.end();
+    } catch (e) {
+      throw toFerryError(e, 'INTERNAL', { table: name });
+    }
   }
 
   /** The SELECT of a range over the wanted columns, and the table narrowed to them (their codecs). */

@@ -18,7 +18,14 @@ export { PgCopyFraming } from './framing.js';
 export { displayValue, utf8Chars, writeScalar } from './encode-scalar.js';
 export { incompatibility, PgCopyEncoder, type PgCopyEncoderOptions } from './encoder.js';
 export { encodeBits, encodeInet, encodeMac, formatBits, formatInet, formatMac, formatMoney } from './net.js';
-export { encodeNumeric, numericText, type ParsedDecimal, parseDecimal } from './numeric.js';
+export {
+  encodeNumeric,
+  numericText,
+  numericTextBound,
+  type ParsedDecimal,
+  parseDecimal,
+  writeNumericText,
+} from './numeric.js';
 export {
   DATE_NEG_INFINITY,
   DATE_POS_INFINITY,
@@ -30,5 +37,6 @@ export {
   parseTimetz,
   TIMESTAMP_NEG_INFINITY,
   TIMESTAMP_POS_INFINITY,
+  timestampFromWire,
 } from './temporal.js';
 export { ByteWriter } from './writer.js';

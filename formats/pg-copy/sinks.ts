@@ -5,7 +5,7 @@ import { columnBuilder } from '../batch-builder.js';
 import { decodeArray } from './array.js';
 import { decodeScalar, type PgCodec } from './codec.js';
 import { numericTextBound, writeNumericText } from './numeric.js';
-import { DATE_NEG_INFINITY, DATE_POS_INFINITY, PG_EPOCH_DAYS, PG_EPOCH_MICROS } from './temporal.js';
+import { dateFromWire, timestampFromWire } from './temporal.js';
 
 /**
  * Column sinks of the COPY decoder: each appends wire values of one column straight into the Arrow buffers
@@ -21,12 +21,6 @@ export interface Sink {
 
 if (new Uint8Array(new Uint16Array([1]).buffer)[0] !== 1)
   throw new FerryError('INTERNAL', 'ferry needs a little-endian host (Arrow buffers are little-endian)');
-
-const EPOCH_LO = Number(PG_EPOCH_MICROS & 0xffffffffn);
-const EPOCH_HI = Number(PG_EPOCH_MICROS >> 32n);
-/** Wire timestamps at or above this (294247-01-10 04:00:54.775807) overflow int64 µs since 1970. */
-const WIRE_TS_LIMIT = 0x7fffffffffffffffn - PG_EPOCH_MICROS;
-const WIRE_TS_LIMIT_HI = Number(WIRE_TS_LIMIT >> 32n);
 
 class Validity {
   bits: Uint8Array;
@@ -97,7 +91,7 @@ class DateSink extends FixedSink<Int32Array> {
   append(_b: Uint8Array, dv: DataView, off: number, len: number): void {
     this.check(len);
     const d = dv.getInt32(off);
-    this.values[this.n++] = d === DATE_POS_INFINITY || d === DATE_NEG_INFINITY ? d : d + PG_EPOCH_DAYS;
+    this.values[this.n++] = dateFromWire(d);
   }
 }
 
@@ -134,26 +128,12 @@ class Int64Sink extends FixedSink<BigInt64Array> {
       this.halves[i + 1] = 0;
       return;
     }
-    const hi = dv.getInt32(off);
-    const lo = dv.getInt32(off + 4);
-    if (
-      this.mode === 'timestamp' &&
-      !((hi === 0x7fffffff && lo === -1) || (hi === -0x80000000 && lo === 0))
-    ) {
-      if (hi >= WIRE_TS_LIMIT_HI && dv.getBigInt64(off) >= WIRE_TS_LIMIT)
-        throw new FerryError(
-          'DATA',
-          'timestamp after 294247-01-10 04:00:54.775807 cannot be held as int64 microseconds since 1970',
-          { hint: 'PostgreSQL reaches 294276 AD; map the column to text to move such values' },
-        );
-      // 64-bit addition of the 2000→1970 epoch shift in 32-bit halves, carrying from the low word.
-      const sumLo = (lo >>> 0) + EPOCH_LO;
-      this.halves[i] = sumLo | 0;
-      this.halves[i + 1] = (hi + EPOCH_HI + (sumLo > 0xffffffff ? 1 : 0)) | 0;
+    if (this.mode === 'timestamp') {
+      timestampFromWire(dv, off, this.halves, i);
       return;
     }
-    this.halves[i] = lo;
-    this.halves[i + 1] = hi;
+    this.halves[i] = dv.getInt32(off + 4);
+    this.halves[i + 1] = dv.getInt32(off);
   }
   override finish(length: number): A.Data {
     const out = super.finish(length);

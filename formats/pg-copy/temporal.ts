@@ -27,6 +27,37 @@ export const TIMESTAMP_POS_INFINITY = 0x7fffffffffffffffn;
 /** Arrow timestamp value (µs) standing for `-infinity`. */
 export const TIMESTAMP_NEG_INFINITY = -0x8000000000000000n;
 
+const EPOCH_LO = Number(PG_EPOCH_MICROS & 0xffffffffn);
+const EPOCH_HI = Number(PG_EPOCH_MICROS >> 32n);
+/** Wire timestamps at or above this (294247-01-10 04:00:54.775807) overflow int64 µs since 1970. */
+const WIRE_TS_LIMIT = 0x7fffffffffffffffn - PG_EPOCH_MICROS;
+const WIRE_TS_LIMIT_HI = Number(WIRE_TS_LIMIT >> 32n);
+
+/**
+ * The wire timestamp at `off` (int64 µs since 2000, big-endian) as int64 µs since 1970, written as two
+ * 32-bit halves `out[i]` (low) and `out[i + 1]` (high), keeping ±infinity: no BigInt per value. Throws DATA
+ * past what int64 µs since 1970 holds.
+ */
+export function timestampFromWire(dv: DataView, off: number, out: Int32Array, i: number): void {
+  const hi = dv.getInt32(off);
+  const lo = dv.getInt32(off + 4);
+  if ((hi === 0x7fffffff && lo === -1) || (hi === -0x80000000 && lo === 0)) {
+    out[i] = lo;
+    out[i + 1] = hi;
+    return;
+  }
+  if (hi >= WIRE_TS_LIMIT_HI && dv.getBigInt64(off) >= WIRE_TS_LIMIT)
+    throw new FerryError(
+      'DATA',
+      'timestamp after 294247-01-10 04:00:54.775807 cannot be held as int64 microseconds since 1970',
+      { hint: 'PostgreSQL reaches 294276 AD; map the column to text to move such values' },
+    );
+  // 64-bit addition of the 2000→1970 epoch shift in 32-bit halves, carrying from the low word.
+  const sumLo = (lo >>> 0) + EPOCH_LO;
+  out[i] = sumLo | 0;
+  out[i + 1] = (hi + EPOCH_HI + (sumLo > 0xffffffff ? 1 : 0)) | 0;
+}
+
 /** Wire date (days since 2000) → Arrow date32 (days since 1970), keeping ±infinity. */
 export function dateFromWire(pgDays: number): number {
   if (pgDays === DATE_POS_INFINITY || pgDays === DATE_NEG_INFINITY) return pgDays;
