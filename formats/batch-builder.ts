@@ -13,6 +13,11 @@ export type JsValue = boolean | number | bigint | string | Uint8Array | (JsValue
 /** Appends values of one column into Arrow buffers it owns (hot path: no per-value allocation). */
 export interface ColumnBuilder {
   append(value: JsValue | null | undefined): void;
+  /**
+   * Text and bytes columns: appends the bytes `src[start, end)` as one value, unchecked, without a view of them
+   * per value (a reader decoding rows where they lie in a network buffer).
+   */
+  appendSlice?(src: Uint8Array, start: number, end: number): void;
   /** Arrow Data for the values appended since the last `finish`; then starts empty. */
   finish(): A.Data;
   readonly length: number;
@@ -147,6 +152,11 @@ function varBuilder(type: A.Utf8 | A.Binary, capacity: number): ColumnBuilder {
       bytes = grown;
     }
   };
+  const growOffsets = () => {
+    const grown = new Int32Array(offsets.length * 2);
+    grown.set(offsets);
+    offsets = grown;
+  };
   return {
     get length() {
       return length;
@@ -154,12 +164,23 @@ function varBuilder(type: A.Utf8 | A.Binary, capacity: number): ColumnBuilder {
     get bytes() {
       return offsets[length]! + 4 * (length + 1);
     },
-    append(v) {
-      if (length + 1 === offsets.length) {
-        const grown = new Int32Array(offsets.length * 2);
-        grown.set(offsets);
-        offsets = grown;
+    appendSlice(src, from, to) {
+      if (length + 1 === offsets.length) growOffsets();
+      const n = to - from;
+      ensure(n);
+      let p = offsets[length]!;
+      // Short values by hand; longer ones through a plain view (cheaper than `Buffer.subarray`).
+      if (n <= 48) for (let k = from; k < to; k++) bytes[p++] = src[k]!;
+      else {
+        bytes.set(new Uint8Array(src.buffer, src.byteOffset + from, n), p);
+        p += n;
       }
+      if (p > 0x7fffffff) throw new FerryError('DATA', 'batch exceeds 2 GiB of variable-length data');
+      offsets[length + 1] = p;
+      valid.set(length++, true);
+    },
+    append(v) {
+      if (length + 1 === offsets.length) growOffsets();
       const start = offsets[length]!;
       if (v === null || v === undefined) {
         offsets[length + 1] = start;

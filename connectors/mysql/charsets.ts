@@ -71,6 +71,9 @@ function utf32(raw: Buffer): string | undefined {
   return out;
 }
 
+/** UTF-8 (utf8mb3, utf8mb4): the bytes as they are, once checked. */
+export const validUtf8: CharsetDecoder = (raw) => (isUtf8(raw) ? raw : undefined);
+
 /** The decoder for a charset ferry supports (see `SUPPORTED_CHARSETS`); UTF-8 is validated, not copied. */
 export function charsetDecoder(charset: string | undefined): CharsetDecoder {
   switch (charset) {
@@ -86,7 +89,7 @@ export function charsetDecoder(charset: string | undefined): CharsetDecoder {
     case 'utf32':
       return utf32;
     default:
-      return (raw) => (isUtf8(raw) ? raw : undefined);
+      return validUtf8;
   }
 }
 

@@ -1,6 +1,7 @@
 import type { LogicalType } from '../../core/index.js';
-import { type JsValue, formatInterval } from '../../formats/index.js';
-import { charsetDecoder, hexPreview } from './charsets.js';
+import { type ColumnBuilder, type JsValue, formatInterval } from '../../formats/index.js';
+import { isUtf8 } from 'node:buffer';
+import { charsetDecoder, hexPreview, validUtf8 } from './charsets.js';
 import { jsonToList } from './json-list.js';
 import { GEOMETRY_TYPES, type NativeType } from './native-type.js';
 import { parseDate, parseDateTime, parseTime } from './temporal.js';
@@ -38,6 +39,68 @@ function smallInt(raw: Buffer): number {
 
 function bigInt(raw: Buffer): bigint {
   return raw.length <= 15 ? BigInt(smallInt(raw)) : BigInt(raw.toString('latin1'));
+}
+
+/** `smallInt` of `b[s, e)`. */
+function smallIntAt(b: Buffer, s: number, e: number): number {
+  let i = s;
+  let neg = false;
+  if (b[s] === 45) {
+    neg = true;
+    i++;
+  }
+  let n = 0;
+  for (; i < e; i++) n = n * 10 + (b[i]! - 48);
+  return neg ? -n : n;
+}
+
+/** Values whose bytes are the value: DECIMAL text, BLOB/BINARY bytes. */
+const asIs: Decoder = (raw) => raw;
+/** UTF-8 text, validated: the decoder the `utf8`/`utf8mb4` character sets get (see `characters`). */
+const UTF8_TEXT = new WeakSet<Decoder>();
+
+/**
+ * A column's decoder in its allocation-free form: `append` takes the value where it lies, `buf[start, end)` of
+ * a row packet, and appends it to the column. The hot types (integers, DECIMAL, bytes, UTF-8 text) skip the
+ * Buffer view per value that the plain decoder needs; the others decode `buf.subarray(start, end)`.
+ */
+export interface SliceDecoder {
+  append(buf: Buffer, start: number, end: number): void;
+  /**
+   * The text was appended without its UTF-8 check, which is made once per batch over the column's bytes
+   * (`invalidUtf8At`): the plain decoder then names the value.
+   */
+  deferredUtf8?: boolean;
+}
+
+export function sliceDecoder(decoder: Decoder, column: ColumnBuilder): SliceDecoder {
+  const slice = column.appendSlice?.bind(column);
+  if (decoder === smallInt) return { append: (b, s, e) => column.append(smallIntAt(b, s, e)) };
+  if (decoder === bigInt)
+    return {
+      append: (b, s, e) =>
+        column.append(e - s <= 15 ? BigInt(smallIntAt(b, s, e)) : BigInt(b.toString('latin1', s, e))),
+    };
+  if (slice && decoder === asIs) return { append: slice };
+  if (slice && UTF8_TEXT.has(decoder)) return { append: slice, deferredUtf8: true };
+  return { append: (b, s, e) => column.append(decoder(b.subarray(s, e))) };
+}
+
+/**
+ * The first value of a Utf8/Binary column's data that is not valid UTF-8, or -1. One native check over all the
+ * values' bytes: valid as a whole, and no value starting with a continuation byte (10xxxxxx), means every value
+ * is valid by itself (a character cannot straddle two values).
+ */
+export function invalidUtf8At(values: Uint8Array, offsets: Int32Array, length: number): number {
+  const whole = values.subarray(offsets[0]!, offsets[length]!);
+  let ok = isUtf8(whole);
+  for (let i = 0; ok && i < length; i++) {
+    const s = offsets[i]!;
+    if (s < offsets[i + 1]! && (values[s]! & 0xc0) === 0x80) ok = false;
+  }
+  if (ok) return -1;
+  for (let i = 0; i < length; i++) if (!isUtf8(values.subarray(offsets[i]!, offsets[i + 1]!))) return i;
+  return -1;
 }
 
 function bitsValue(raw: Buffer): bigint {
@@ -87,9 +150,10 @@ function zeroDate(options: ReadTypeOptions, raw: Buffer): null {
 }
 
 function characters(nt: NativeType): (raw: Buffer) => Uint8Array | string {
-  const decode = charsetDecoder(nt.base === 'json' ? 'utf8mb4' : nt.charset);
-  const name = nt.base === 'json' ? 'utf8mb4' : (nt.charset ?? 'utf8mb4');
-  return (raw) => {
+  const charset = nt.base === 'json' ? 'utf8mb4' : nt.charset;
+  const decode = charsetDecoder(charset);
+  const name = charset ?? 'utf8mb4';
+  const decoder = (raw: Buffer) => {
     const v = decode(raw);
     if (v === undefined)
       throw new DecodeProblem(
@@ -99,6 +163,8 @@ function characters(nt: NativeType): (raw: Buffer) => Uint8Array | string {
       );
     return v;
   };
+  if (decode === validUtf8) UTF8_TEXT.add(decoder);
+  return decoder;
 }
 
 function charString(nt: NativeType): (raw: Buffer) => string {
@@ -143,7 +209,7 @@ export function decoderFor(type: LogicalType, nt: NativeType, options: ReadTypeO
     case 'decimal':
       if (base !== 'decimal' && base !== 'numeric') return undefined;
       if (nt.zerofill) return (raw) => text(raw).replace(/^(-?)0+(?=\d)/, '$1');
-      return (raw) => raw;
+      return asIs;
     case 'date':
       if (base !== 'date') return undefined;
       return (raw) => parseDate(raw) ?? zeroDate(options, raw);
@@ -180,7 +246,7 @@ export function decoderFor(type: LogicalType, nt: NativeType, options: ReadTypeO
       return isText ? characters(nt) : undefined;
     case 'bytes':
       if (GEOMETRY_TYPES.has(base)) return geometryToWkb;
-      return BYTES_TYPES.has(base) ? (raw) => raw : undefined;
+      return BYTES_TYPES.has(base) ? asIs : undefined;
     case 'list': {
       if (base === 'set' && type.element.kind === 'text') {
         const str = charString(nt);

@@ -2,18 +2,20 @@ import type { RecordBatch } from 'apache-arrow';
 import { type Column, FerryError, tableName, type TableSpec } from '../../core/index.js';
 import { BatchBuilder } from '../../formats/index.js';
 import { type Conn, destroy, isBroken } from './connection.js';
-import { type Decoder, DecodeProblem } from './decode.js';
+import { type Decoder, DecodeProblem, invalidUtf8At, sliceDecoder } from './decode.js';
 import { wrapMysqlError } from './errors.js';
+import { fieldLength, headerBytes, malformedRow, splitRow, takeRowPackets } from './row-packets.js';
 
 /**
  * Streams a query's rows into Arrow batches with bounded memory:
  *
- *   server ──rows──► mysql2 'result' events ──decode──► BatchBuilder ──► ready batches (≤ 2) ──► consumer
+ *   server ──row packets──► decode in place ──► BatchBuilder ──► ready batches (≤ 2) ──► consumer
  *                         ▲                                                      │
  *                         └──────── connection paused while 2 batches wait ◄─────┘
  *
- * Rows arrive as arrays of raw Buffers (`rowsAsArray`, `typeCast: false`); each value goes through its
- * column's decoder straight into the builder. When the consumer stops early, fails, or the signal aborts, the
+ * Each row packet (row-packets.ts) is read where it lies: each value's bytes go through its column's decoder
+ * (decode.ts `sliceDecoder`: integers, DECIMAL, bytes and UTF-8 text without a Buffer per value) straight into
+ * the builder. When the consumer stops early, fails, or the signal aborts, the
  * query is cancelled: with `kill` (a connection that must survive, holding a snapshot) by `KILL QUERY` and
  * draining, otherwise by destroying the connection.
  */
@@ -75,10 +77,50 @@ export async function* streamBatches(
   const builder = new BatchBuilder(spec.columns, Math.min(spec.batchRows, 65536));
   const cols = builder.columns;
   const decoders = spec.decoders;
+  const slices = cols.map((col, c) => sliceDecoder(decoders[c]!, col));
+  const appends = slices.map((d) => d.append);
+  const deferredUtf8 = slices.flatMap((d, c) => (d.deferredUtf8 ? [c] : []));
+  // Where a column's UTF-8 check waits for the batch, the batch's row packets are kept to name a bad value.
+  const rowBufs: Buffer[] = [];
+  const rowStarts: number[] = [];
+  const rowEnds: number[] = [];
   const batchBytes = spec.batchBytes ?? Number.POSITIVE_INFINITY;
   let bytes = 0;
   const ready: RecordBatch[] = [];
   let failure: FerryError | undefined;
+  /** Records the failure of decoding column `c` of a row (its values as Buffers, to name its key). */
+  const fail = (e: unknown, c: number, values: (Buffer | null)[]) => {
+    const column = spec.names[c]!;
+    const key = keyOf(values, spec);
+    if (e instanceof DecodeProblem) {
+      failure = new FerryError('DATA', `${table}: column ${column}, row ${key}: ${e.message}`, {
+        table,
+        column,
+        key,
+        value: e.value,
+        ...(e.hint ? { hint: e.hint } : {}),
+      });
+    } else failure = wrapMysqlError(e, { table, column, key }, 'DATA');
+  };
+  /** The rows appended so far as a batch, once its deferred UTF-8 checks pass (else undefined, `failure` set). */
+  const finishBatch = (): RecordBatch | undefined => {
+    const batch = builder.finish();
+    for (const c of deferredUtf8) {
+      const data = batch.data.children[c]!;
+      const r = invalidUtf8At(data.values as Uint8Array, data.valueOffsets as Int32Array, data.length);
+      if (r < 0) continue;
+      const values = splitRow(rowBufs[r]!, rowStarts[r]!, rowEnds[r]!);
+      try {
+        decoders[c]!(values[c]!);
+        fail(new FerryError('INTERNAL', 'the batch UTF-8 check and the value check disagree'), c, values);
+      } catch (e) {
+        fail(e, c, values);
+      }
+      return undefined;
+    }
+    rowBufs.length = rowStarts.length = rowEnds.length = 0;
+    return batch;
+  };
   let paused = false;
   let cancelled = false;
   let wake: (() => void) | undefined;
@@ -110,37 +152,36 @@ export async function* streamBatches(
     conn.on('error', onLost);
     conn.on('end', onLost);
     const query = conn.query({ sql: spec.sql, values: spec.params, rowsAsArray: true, typeCast: false });
-    query.on('result', (row: unknown) => {
+    takeRowPackets(query, (buf, start, end) => {
       if (failure || cancelled) return;
-      const values = row as (Buffer | null)[];
       let c = 0;
+      let pos = start;
       try {
         for (; c < width; c++) {
-          const raw = values[c]!;
-          if (raw === null) cols[c]!.append(null);
+          const len = fieldLength(buf, pos);
+          pos += headerBytes(buf[pos]!);
+          if (len < 0) cols[c]!.append(null);
           else {
-            bytes += raw.length;
-            cols[c]!.append(decoders[c]!(raw));
+            if (pos + len > end) throw malformedRow();
+            bytes += len;
+            appends[c]!(buf, pos, pos + len);
+            pos += len;
           }
         }
       } catch (e) {
-        const column = spec.names[c]!;
-        const key = keyOf(values, spec);
-        if (e instanceof DecodeProblem) {
-          failure = new FerryError('DATA', `${table}: column ${column}, row ${key}: ${e.message}`, {
-            table,
-            column,
-            key,
-            value: e.value,
-            ...(e.hint ? { hint: e.hint } : {}),
-          });
-        } else failure = wrapMysqlError(e, { table, column, key }, 'DATA');
+        fail(e, c, splitRow(buf, start, end));
         notify();
         return;
       }
+      if (deferredUtf8.length > 0) {
+        rowBufs.push(buf);
+        rowStarts.push(start);
+        rowEnds.push(end);
+      }
       if (builder.length >= spec.batchRows || bytes >= batchBytes) {
         bytes = 0;
-        ready.push(builder.finish());
+        const batch = finishBatch();
+        if (batch) ready.push(batch);
         if (ready.length >= 2 && !paused) {
           paused = true;
           conn.pause();
@@ -181,7 +222,10 @@ export async function* streamBatches(
         });
       }
       if (state.finished) {
-        if (builder.length > 0) yield builder.finish();
+        if (builder.length === 0) return;
+        const batch = finishBatch();
+        if (batch) yield batch;
+        else throw failure;
         return;
       }
       await new Promise<void>((resolve) => {

@@ -1,0 +1,127 @@
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { Column, LogicalType } from '../../core/index.js';
+import { BatchBuilder, batchRows } from '../../formats/index.js';
+import { decoderFor, invalidUtf8At, sliceDecoder } from './decode.js';
+import { parseNativeType } from './native-type.js';
+import { fieldLength, headerBytes, splitRow } from './row-packets.js';
+import { DEFAULT_READ_TYPES } from './types.js';
+
+/** A text-protocol row payload: each value length-encoded, NULL as 0xfb. */
+function rowPayload(values: (Uint8Array | null)[]): Buffer {
+  const parts: Buffer[] = [];
+  for (const v of values) {
+    if (v === null) parts.push(Buffer.from([0xfb]));
+    else {
+      const n = v.length;
+      const head =
+        n < 0xfb
+          ? Buffer.from([n])
+          : n < 0x10000
+            ? Buffer.from([0xfc, n & 255, n >> 8])
+            : n < 0x1000000
+              ? Buffer.from([0xfd, n & 255, (n >> 8) & 255, n >> 16])
+              : Buffer.concat([Buffer.from([0xfe]), Buffer.from(new BigUint64Array([BigInt(n)]).buffer)]);
+      parts.push(head, Buffer.from(v));
+    }
+  }
+  return Buffer.concat(parts);
+}
+
+describe('text-protocol row packets', () => {
+  it('reads every length encoding (1, 3, 4 and 9 header bytes) and NULL', () => {
+    const values = [
+      Buffer.from('a'),
+      null,
+      Buffer.alloc(250, 1),
+      Buffer.alloc(251, 2),
+      Buffer.alloc(70_000, 3),
+      Buffer.alloc(0),
+    ];
+    const buf = Buffer.concat([Buffer.from([9, 9]), rowPayload(values)]);
+    expect(splitRow(buf, 2, buf.length)).toEqual(values);
+    expect(fieldLength(buf, 2)).toBe(1);
+    expect(headerBytes(0xfb)).toBe(1);
+    expect(headerBytes(0xfc)).toBe(3);
+    expect(headerBytes(0xfd)).toBe(4);
+    expect(headerBytes(0xfe)).toBe(9);
+    const big = Buffer.from([0xfe, 0, 0, 0, 1, 0, 0, 0, 0]);
+    expect(fieldLength(big, 0)).toBe(0x1000000);
+  });
+
+  it('refuses a row whose last field runs past the packet', () => {
+    const buf = rowPayload([Buffer.from('abcdef')]);
+    expect(() => splitRow(buf, 0, buf.length - 1)).toThrow(/shorter than its fields/);
+  });
+});
+
+describe('slice decoders (values decoded where they lie)', () => {
+  const cases: [LogicalType, string, fc.Arbitrary<string | Uint8Array>][] = [
+    [{ kind: 'int', bits: 32 }, 'int(11)', fc.integer().map(String)],
+    [
+      { kind: 'int', bits: 64 },
+      'bigint(20)',
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String),
+    ],
+    [{ kind: 'decimal' }, 'decimal(30,5)', fc.stringMatching(/^-?[0-9]{1,25}\.[0-9]{5}$/)],
+    [{ kind: 'text' }, 'varchar(200)', fc.string({ unit: 'grapheme', maxLength: 100 })],
+    [{ kind: 'bytes' }, 'varbinary(200)', fc.uint8Array({ maxLength: 100 })],
+    [{ kind: 'float', bits: 64 }, 'double', fc.double({ noNaN: true, noDefaultInfinity: true }).map(String)],
+    [{ kind: 'date' }, 'date', fc.constantFrom('2024-02-29', '0001-01-01', '9999-12-31')],
+  ];
+  const columns: Column[] = cases.map(([type, native], i) => ({
+    name: `c${i}`,
+    type,
+    nullable: true,
+    nativeType: native,
+  }));
+  const decoders = cases.map(
+    ([type, native]) => decoderFor(type, parseNativeType(native), DEFAULT_READ_TYPES)!,
+  );
+
+  it('build the batch that decoding each value as a Buffer builds', () => {
+    const row = fc.tuple(...cases.map(([, , arb]) => fc.option(arb, { nil: null })));
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 20 }), (rows) => {
+        const raw = rows.map((r) => r.map((v) => (v === null ? null : Buffer.from(v as string))));
+        const plain = new BatchBuilder(columns, 4);
+        for (const r of raw) plain.appendRow(r.map((v, c) => (v === null ? null : decoders[c]!(v))));
+        const sliced = new BatchBuilder(columns, 4);
+        const appends = sliced.columns.map((col, c) => sliceDecoder(decoders[c]!, col).append);
+        for (const r of raw) {
+          const buf = rowPayload(r);
+          let pos = 0;
+          for (let c = 0; c < r.length; c++) {
+            const len = fieldLength(buf, pos);
+            pos += headerBytes(buf[pos]!);
+            if (len < 0) sliced.columns[c]!.append(null);
+            else {
+              appends[c]!(buf, pos, pos + len);
+              pos += len;
+            }
+          }
+        }
+        expect(batchRows(sliced.finish())).toEqual(batchRows(plain.finish()));
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('leave UTF-8 text to the batch check, which finds the bad value even where values together look valid', () => {
+    const text = decoderFor({ kind: 'text' }, parseNativeType('varchar(10)'), DEFAULT_READ_TYPES)!;
+    const b = new BatchBuilder(
+      [{ name: 't', type: { kind: 'text' }, nullable: true, nativeType: 'varchar' }],
+      4,
+    );
+    expect(sliceDecoder(text, b.columns[0]!).deferredUtf8).toBe(true);
+    const at = (values: number[][]) => {
+      for (const v of values) b.columns[0]!.appendSlice!(Uint8Array.from(v), 0, v.length);
+      const d = b.finish().data.children[0]!;
+      return invalidUtf8At(d.values as Uint8Array, d.valueOffsets as Int32Array, d.length);
+    };
+    expect(at([[0x61], [0xc3, 0xa9], []])).toBe(-1);
+    // é split across two values: the bytes together are valid UTF-8, each value alone is not.
+    expect(at([[0x61], [0xc3], [0xa9]])).toBe(1);
+    expect(at([[0x61], [0xff]])).toBe(1);
+  });
+});
