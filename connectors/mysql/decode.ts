@@ -1,6 +1,6 @@
+import { isUtf8 } from 'node:buffer';
 import type { LogicalType } from '../../core/index.js';
 import { type ColumnBuilder, type JsValue, formatInterval } from '../../formats/index.js';
-import { isUtf8 } from 'node:buffer';
 import { charsetDecoder, hexPreview, validUtf8 } from './charsets.js';
 import { jsonToList } from './json-list.js';
 import { GEOMETRY_TYPES, type NativeType } from './native-type.js';

@@ -44,7 +44,8 @@ function keyOf(row: (Buffer | null)[], spec: StreamSpec): string {
   return spec.keyPositions
     .map((p) => {
       const raw = row[p];
-      if (raw === null || raw === undefined) return `${spec.names[p]}=NULL`;
+      if (raw === undefined) return `${spec.names[p]}=?`;
+      if (raw === null) return `${spec.names[p]}=NULL`;
       let v: unknown;
       try {
         v = spec.decoders[p]!(raw);
@@ -158,6 +159,7 @@ export async function* streamBatches(
       let pos = start;
       try {
         for (; c < width; c++) {
+          if (pos >= end) throw malformedRow();
           const len = fieldLength(buf, pos);
           pos += headerBytes(buf[pos]!);
           if (len < 0) cols[c]!.append(null);
@@ -169,7 +171,13 @@ export async function* streamBatches(
           }
         }
       } catch (e) {
-        fail(e, c, splitRow(buf, start, end));
+        let values: (Buffer | null)[] = [];
+        try {
+          values = splitRow(buf, start, end);
+        } catch {
+          // A malformed packet: the error names no key.
+        }
+        fail(e, c, values);
         notify();
         return;
       }

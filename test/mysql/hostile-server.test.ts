@@ -136,6 +136,39 @@ describe('mysql connector against a hostile server (LOCAL INFILE)', () => {
     }
   });
 
+  it('a row packet with fewer fields than the result has columns fails the read, no value made up', async () => {
+    server = await FakeServer.start((sql) => {
+      if (/^SELECT `id`, `v` FROM `fake`\.`t`/.test(sql)) {
+        return {
+          columns: [
+            { name: 'id', type: TYPE.LONG },
+            { name: 'v', type: TYPE.VAR_STRING },
+          ],
+          rows: [['1', 'abc'], ['2']],
+        };
+      }
+      return ordinary(sql) ?? { error: `unexpected ${sql}` };
+    });
+    const source = await mysqlConnector.openSource(parseEndpoint(`${server.url}?snapshot=per-partition`), {
+      logger,
+      readOnly: true,
+    });
+    try {
+      const rows: unknown[] = [];
+      const read = async () => {
+        for await (const b of source.read(spec, partition.range, { batchRows: 10 })) rows.push(b.numRows);
+      };
+      await expect(read()).rejects.toMatchObject({
+        code: 'DATA',
+        message: expect.stringContaining('shorter than its fields say'),
+        context: { table: 'fake.t', column: 'v', key: 'id=2' },
+      });
+      expect(rows).toEqual([]);
+    } finally {
+      await source.close();
+    }
+  });
+
   it('invalid UTF-8 in a utf8mb4 column fails the read, naming the row', async () => {
     server = await FakeServer.start((sql) => {
       if (/^SELECT `id`, `v` FROM `fake`\.`t`/.test(sql)) {
