@@ -18,6 +18,7 @@ import {
   type Target,
   type TablePlan,
   createLogger,
+  rangeChecksum,
   ATTR,
   SPANS,
   withSpan,
@@ -42,7 +43,7 @@ import { getConnector } from '../connectors/index.js';
 import { RejectStore } from '../transform/index.js';
 import { type Lease, LocalTransport, type NatsTransport, type Transport } from '../transport/index.js';
 import { connectNats, leaseOptions } from './nats.js';
-import { BatchPool, rawTableChecksum, readBackChecksum, runWorker } from '../worker/index.js';
+import { BatchPool, rawTableChecksum, runWorker } from '../worker/index.js';
 
 /** Everything a local run needs, already resolved from flags, environment, config file and defaults. */
 export type MigrationSettings = Pick<
@@ -308,7 +309,13 @@ async function runLocalInSpan(
       const whole = { columns: [], whole: true };
       const options = { batchRows: runPlan.options.batchRows };
       if (t.rawCopy) return rawTableChecksum(verifier, t, options, Math.min(4, availableParallelism()));
-      return readBackChecksum(verifier, workerPool, t.target, whole, options);
+      return rangeChecksum(
+        verifier,
+        t.target,
+        whole,
+        options,
+        async (b) => (await workerPool.checksumStream(b)).checksum,
+      );
     };
     try {
       const outcome = await executeRun({

@@ -2,5 +2,4 @@
 export * from './partition-runner.js';
 export * from './pool.js';
 export { rawChecksumStream, rawTableChecksum, readRawRange } from './raw-copy.js';
-export { readBackChecksum } from './read-back.js';
 export * from './worker.js';

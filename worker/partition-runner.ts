@@ -27,6 +27,7 @@ import {
   type Partition,
   type PartitionResult,
   type Plan,
+  rangeChecksum,
   type Source,
   type RejectCounts,
   type Secret,
@@ -51,7 +52,6 @@ import { committedRejects, loadTransformed, openRejectSink } from './partition-t
 import { hidePiiInError } from './pii-errors.js';
 import type { BatchPool } from './pool.js';
 import { diagnoseRawFailure, rawChecksumStream, readRawRange } from './raw-copy.js';
-import { readBackChecksum } from './read-back.js';
 
 export interface PartitionRunnerDeps {
   source: Source;
@@ -220,9 +220,16 @@ async function readChecksum(
   const options = { batchRows: plan.options.batchRows, signal: context.signal };
   const heartbeat = async () => context.heartbeat();
   if (table.rawCopy)
-    return (await rawChecksumStream(table, readRawRange(deps.verifier, table.target, range, options), heartbeat))
-      .checksum;
-  return readBackChecksum(deps.verifier, deps.pool, table.target, range, options, heartbeat);
+    return (
+      await rawChecksumStream(table, readRawRange(deps.verifier, table.target, range, options), heartbeat)
+    ).checksum;
+  return rangeChecksum(
+    deps.verifier,
+    table.target,
+    range,
+    { ...options, onProgress: heartbeat },
+    async (batches) => (await deps.pool.checksumStream(batches, { onBatch: heartbeat })).checksum,
+  );
 }
 
 /** Loads one partition in one target transaction: rows and ledger entry commit together or not at all. */
