@@ -40,7 +40,10 @@ export interface StreamSpec {
 }
 
 /** The key of a row for an error message: `id=5` or `a=1, b=x`. */
-function keyOf(row: (Buffer | null)[], spec: StreamSpec): string {
+function keyOf(
+  row: (Buffer | null)[],
+  spec: Pick<StreamSpec, 'keyPositions' | 'names' | 'decoders'>,
+): string {
   return spec.keyPositions
     .map((p) => {
       const raw = row[p];
@@ -63,17 +66,39 @@ export interface StreamState {
   finished: boolean;
 }
 
-export async function* streamBatches(
-  conn: Conn,
-  spec: StreamSpec,
-  state: StreamState = { finished: false },
-): AsyncGenerator<RecordBatch> {
-  const table = tableName(spec.table);
-  if (isBroken(conn))
-    throw new FerryError('CONNECTION', `the connection reading ${table} was closed`, {
-      table,
-      retryable: true,
-    });
+/** A failure decoding column `column` of a row, whose values (as Buffers) name its key. */
+export class RowFailure {
+  constructor(
+    readonly column: number,
+    readonly cause: unknown,
+    readonly row: (Buffer | null)[],
+  ) {}
+}
+
+/**
+ * What a stream makes of its row packets: Arrow batches (`batchConsumer`), or another engine's COPY rows
+ * (transcode-pg.ts). Units (batches, chunks) are handed out as they fill, at most two waiting.
+ */
+export interface RowConsumer<T> {
+  /** Takes one row packet's payload `buf[start, end)`; throws `RowFailure` for a value it cannot take. */
+  row(buf: Buffer, start: number, end: number): void;
+  /** True once the current unit is full. */
+  full(): boolean;
+  /** The current unit, finished (undefined when empty); throws `RowFailure` for a check it made per unit. */
+  finish(): T | undefined;
+}
+
+/** The row's values as Buffers for an error message, or none when the packet itself is malformed. */
+export function rowValues(buf: Buffer, start: number, end: number): (Buffer | null)[] {
+  try {
+    return splitRow(buf, start, end);
+  } catch {
+    return [];
+  }
+}
+
+/** Arrow batches of `spec.batchRows` rows or `spec.batchBytes` bytes, values decoded where they lie. */
+function batchConsumer(spec: StreamSpec): RowConsumer<RecordBatch> {
   const width = spec.columns.length;
   const builder = new BatchBuilder(spec.columns, Math.min(spec.batchRows, 65536));
   const cols = builder.columns;
@@ -87,40 +112,112 @@ export async function* streamBatches(
   const rowEnds: number[] = [];
   const batchBytes = spec.batchBytes ?? Number.POSITIVE_INFINITY;
   let bytes = 0;
-  const ready: RecordBatch[] = [];
+  return {
+    row(buf, start, end) {
+      let c = 0;
+      let pos = start;
+      try {
+        for (; c < width; c++) {
+          if (pos >= end) throw malformedRow();
+          const len = fieldLength(buf, pos);
+          pos += headerBytes(buf[pos]!);
+          if (len < 0) cols[c]!.append(null);
+          else {
+            if (pos + len > end) throw malformedRow();
+            bytes += len;
+            appends[c]!(buf, pos, pos + len);
+            pos += len;
+          }
+        }
+      } catch (e) {
+        throw new RowFailure(c, e, rowValues(buf, start, end));
+      }
+      if (deferredUtf8.length > 0) {
+        rowBufs.push(buf);
+        rowStarts.push(start);
+        rowEnds.push(end);
+      }
+    },
+    full: () => builder.length >= spec.batchRows || bytes >= batchBytes,
+    finish() {
+      if (builder.length === 0) return undefined;
+      bytes = 0;
+      const batch = builder.finish();
+      for (const c of deferredUtf8) {
+        const data = batch.data.children[c]!;
+        const r = invalidUtf8At(data.values as Uint8Array, data.valueOffsets as Int32Array, data.length);
+        if (r < 0) continue;
+        const values = splitRow(rowBufs[r]!, rowStarts[r]!, rowEnds[r]!);
+        try {
+          decoders[c]!(values[c]!);
+        } catch (e) {
+          throw new RowFailure(c, e, values);
+        }
+        throw new RowFailure(
+          c,
+          new FerryError('INTERNAL', 'the batch UTF-8 check and the value check disagree'),
+          values,
+        );
+      }
+      rowBufs.length = rowStarts.length = rowEnds.length = 0;
+      return batch;
+    },
+  };
+}
+
+export function streamBatches(
+  conn: Conn,
+  spec: StreamSpec,
+  state: StreamState = { finished: false },
+): AsyncGenerator<RecordBatch> {
+  return streamRows(conn, spec, batchConsumer(spec), state);
+}
+
+/**
+ * Runs `spec.sql` on `conn` and streams what `consumer` makes of its rows, the connection paused while two units
+ * wait. See `streamBatches`.
+ */
+export async function* streamRows<T>(
+  conn: Conn,
+  spec: Omit<StreamSpec, 'columns' | 'batchRows' | 'batchBytes'>,
+  consumer: RowConsumer<T>,
+  state: StreamState = { finished: false },
+): AsyncGenerator<T> {
+  const table = tableName(spec.table);
+  if (isBroken(conn))
+    throw new FerryError('CONNECTION', `the connection reading ${table} was closed`, {
+      table,
+      retryable: true,
+    });
+  const ready: T[] = [];
   let failure: FerryError | undefined;
-  /** Records the failure of decoding column `c` of a row (its values as Buffers, to name its key). */
-  const fail = (e: unknown, c: number, values: (Buffer | null)[]) => {
-    const column = spec.names[c]!;
-    const key = keyOf(values, spec);
-    if (e instanceof DecodeProblem) {
-      failure = new FerryError('DATA', `${table}: column ${column}, row ${key}: ${e.message}`, {
+  /** Records a failure of the consumer: a value (named by its column and the row's key), or anything else. */
+  const fail = (e: unknown) => {
+    if (!(e instanceof RowFailure)) {
+      failure = wrapMysqlError(e, { table }, 'DATA');
+      return;
+    }
+    const column = spec.names[e.column]!;
+    const key = keyOf(e.row, spec);
+    const cause = e.cause;
+    if (cause instanceof DecodeProblem) {
+      failure = new FerryError('DATA', `${table}: column ${column}, row ${key}: ${cause.message}`, {
         table,
         column,
         key,
-        value: e.value,
-        ...(e.hint ? { hint: e.hint } : {}),
+        value: cause.value,
+        ...(cause.hint ? { hint: cause.hint } : {}),
       });
-    } else failure = wrapMysqlError(e, { table, column, key }, 'DATA');
+    } else failure = wrapMysqlError(cause, { table, column, key }, 'DATA');
   };
-  /** The rows appended so far as a batch, once its deferred UTF-8 checks pass (else undefined, `failure` set). */
-  const finishBatch = (): RecordBatch | undefined => {
-    const batch = builder.finish();
-    for (const c of deferredUtf8) {
-      const data = batch.data.children[c]!;
-      const r = invalidUtf8At(data.values as Uint8Array, data.valueOffsets as Int32Array, data.length);
-      if (r < 0) continue;
-      const values = splitRow(rowBufs[r]!, rowStarts[r]!, rowEnds[r]!);
-      try {
-        decoders[c]!(values[c]!);
-        fail(new FerryError('INTERNAL', 'the batch UTF-8 check and the value check disagree'), c, values);
-      } catch (e) {
-        fail(e, c, values);
-      }
+  /** The consumer's current unit, or undefined with `failure` set when its per-unit check failed. */
+  const finishUnit = (): T | undefined => {
+    try {
+      return consumer.finish();
+    } catch (e) {
+      fail(e);
       return undefined;
     }
-    rowBufs.length = rowStarts.length = rowEnds.length = 0;
-    return batch;
   };
   let paused = false;
   let cancelled = false;
@@ -155,41 +252,16 @@ export async function* streamBatches(
     const query = conn.query({ sql: spec.sql, values: spec.params, rowsAsArray: true, typeCast: false });
     takeRowPackets(query, (buf, start, end) => {
       if (failure || cancelled) return;
-      let c = 0;
-      let pos = start;
       try {
-        for (; c < width; c++) {
-          if (pos >= end) throw malformedRow();
-          const len = fieldLength(buf, pos);
-          pos += headerBytes(buf[pos]!);
-          if (len < 0) cols[c]!.append(null);
-          else {
-            if (pos + len > end) throw malformedRow();
-            bytes += len;
-            appends[c]!(buf, pos, pos + len);
-            pos += len;
-          }
-        }
+        consumer.row(buf, start, end);
       } catch (e) {
-        let values: (Buffer | null)[] = [];
-        try {
-          values = splitRow(buf, start, end);
-        } catch {
-          // A malformed packet: the error names no key.
-        }
-        fail(e, c, values);
+        fail(e);
         notify();
         return;
       }
-      if (deferredUtf8.length > 0) {
-        rowBufs.push(buf);
-        rowStarts.push(start);
-        rowEnds.push(end);
-      }
-      if (builder.length >= spec.batchRows || bytes >= batchBytes) {
-        bytes = 0;
-        const batch = finishBatch();
-        if (batch) ready.push(batch);
+      if (consumer.full()) {
+        const unit = finishUnit();
+        if (unit !== undefined) ready.push(unit);
         if (ready.length >= 2 && !paused) {
           paused = true;
           conn.pause();
@@ -230,10 +302,9 @@ export async function* streamBatches(
         });
       }
       if (state.finished) {
-        if (builder.length === 0) return;
-        const batch = finishBatch();
-        if (batch) yield batch;
-        else throw failure;
+        const unit = finishUnit();
+        if (failure) throw failure;
+        if (unit !== undefined) yield unit;
         return;
       }
       await new Promise<void>((resolve) => {
