@@ -7,6 +7,7 @@
  * ```
  */
 export { canonicalDecimal } from './canonical-decimal.js';
+export { CanonicalRowSum } from './canonical-rows.js';
 export { canonicalJson } from './canonical-json.js';
 export { PG_BINARY_CHECKSUM_ALGORITHM, PgBinaryRowChecksum } from './pg-binary-rows.js';
 export { type PgCanonicalColumn, PgCanonicalRowChecksum, pgCanonicalColumns } from './pg-canonical-rows.js';

@@ -7,10 +7,9 @@ import {
   timestampFromWire,
   writeNumericText,
 } from '../formats/index.js';
-import { ByteSink } from './byte-sink.js';
+import type { ByteSink } from './byte-sink.js';
 import { writeDecimalText, writeIntegerText } from './canonical-decimal.js';
-import { HashSum } from './checksum.js';
-import { murmur3x86_128 } from './murmur3.js';
+import { CanonicalRowSum } from './canonical-rows.js';
 import { TAG, writeFloat, writeInt64Text, writeVar } from './value-encoders.js';
 
 /**
@@ -165,9 +164,7 @@ function fieldHasher(sink: ByteSink, codec: PgCodec): FieldHasher {
 }
 
 export class PgCanonicalRowChecksum extends PgCopyFraming {
-  private readonly sum = new HashSum();
-  private readonly hash = new Uint32Array(4);
-  private readonly sink = new ByteSink(1024);
+  private readonly rows = new CanonicalRowSum();
   private readonly hashers: FieldHasher[];
   private readonly widths: Int32Array;
   /** Bytes of rows hashed so far (as they came on the wire). */
@@ -180,18 +177,17 @@ export class PgCanonicalRowChecksum extends PgCopyFraming {
       const why = ineligible(c);
       if (why) throw new FerryError('INTERNAL', `column ${c.name} cannot be hashed from the wire: ${why}`);
     }
-    this.hashers = columns.map((c) => fieldHasher(this.sink, c.codec));
+    this.hashers = columns.map((c) => fieldHasher(this.rows.sink, c.codec));
     this.widths = Int32Array.from(columns, (c) => WIDTH[c.codec.wire] ?? -1);
   }
 
   protected row(buf: Uint8Array, dv: DataView, start: number, end: number): void {
-    const sink = this.sink;
-    const { hashers, widths, fieldOff, fieldLen } = this;
-    sink.pos = 0;
+    const { hashers, widths, fieldOff, fieldLen, rows } = this;
+    rows.beginRow();
     for (let c = 0; c < hashers.length; c++) {
       const len = fieldLen[c]!;
       if (len < 0) {
-        sink.byte(TAG.NULL);
+        rows.null();
         continue;
       }
       const width = widths[c]!;
@@ -202,8 +198,7 @@ export class PgCanonicalRowChecksum extends PgCopyFraming {
         throw isFerryError(e) ? (e as FerryError).withContext({ column: this.columns[c]!.name }) : e;
       }
     }
-    murmur3x86_128(sink.view, 0, sink.pos, this.hash);
-    this.sum.addHash(this.hash);
+    rows.endRow();
     this.bytes += end - start;
   }
 
@@ -217,6 +212,6 @@ export class PgCanonicalRowChecksum extends PgCopyFraming {
   /** The checksum of the whole stream; throws DATA when it stopped mid-row or before the trailer. */
   end(): Checksum {
     this.finishStream();
-    return this.sum.result();
+    return this.rows.result();
   }
 }

@@ -69,7 +69,7 @@ export interface PlanRequest {
    */
   saltAvailable?: boolean;
   /**
-   * Plan raw copies (`TablePlan.rawCopy`) where source and target allow them (default true; `FERRY_RAW_COPY=off`
+   * Plan raw copies (`TablePlan.rawCopy`, `TablePlan.transcode`) where source and target allow them (default true; `FERRY_RAW_COPY=off`
    * in the CLI turns them off, e.g. to compare with the Arrow path).
    */
   rawCopy?: boolean;
@@ -236,7 +236,10 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
     partitioning: info,
     partitions,
   };
-  if (!transform && (await rawCopyPossible(req, spec, target, plan.mode))) plan.rawCopy = req.source.rawFormat!;
+  if (!transform && (await rawCopyPossible(req, spec, target, plan.mode)))
+    plan.rawCopy = req.source.rawFormat!;
+  else if (!transform && (await transcodePossible(req, spec, target, plan.mode)))
+    plan.transcode = req.target.rawFormat!;
   // Range read-backs of an unindexed table scan all of it: verify a table ferry fills in one scan instead.
   if (req.target.indexesAfterLoad && plan.mode !== 'append') plan.readBack = 'table';
   if (!byRowId && textKeyOrderMayDiffer(req, spec, target, keyColumns)) {
@@ -298,6 +301,31 @@ async function rawCopyPossible(
   const raw = req.source.rawFormat;
   if (req.rawCopy === false || raw === undefined || raw !== req.target.rawFormat) return false;
   if (!source.columns.every((c, i) => c.nativeType === target.columns[i]?.nativeType)) return false;
+  return targetKeepsPlannedTypes(req, target, mode);
+}
+
+/**
+ * Whether the source can write a table's rows straight in the target's raw format for the planned target
+ * types (`TablePlan.transcode`, e.g. MySQL → PostgreSQL binary COPY), the target table kept holding those types.
+ */
+async function transcodePossible(
+  req: PlanRequest,
+  source: TableSpec,
+  target: TableSpec,
+  mode: WriteMode,
+): Promise<boolean> {
+  const format = req.target.rawFormat;
+  if (req.rawCopy === false || format === undefined || !req.source.canTranscode?.(source, target, format))
+    return false;
+  return targetKeepsPlannedTypes(req, target, mode);
+}
+
+/** An existing target table that is kept (append, truncate) has the planned native type in every column. */
+async function targetKeepsPlannedTypes(
+  req: PlanRequest,
+  target: TableSpec,
+  mode: WriteMode,
+): Promise<boolean> {
   const existing = mode === 'append' || mode === 'truncate' ? await req.target.describe(target) : undefined;
   return (
     !existing ||
@@ -371,7 +399,11 @@ function linkForeignKeys(tables: TablePlan[]): void {
       const rename = new Map(parent.columns.map((c) => [c.source, c.target]));
       const references: TableRef = { name: parent.target.name };
       if (parent.target.schema) references.schema = parent.target.schema;
-      kept.push({ ...fk, references, referencedColumns: fk.referencedColumns.map((c) => rename.get(c) ?? c) });
+      kept.push({
+        ...fk,
+        references,
+        referencedColumns: fk.referencedColumns.map((c) => rename.get(c) ?? c),
+      });
     }
     if (kept.length) t.target.foreignKeys = kept;
     else delete t.target.foreignKeys;

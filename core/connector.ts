@@ -150,7 +150,34 @@ export interface Source {
     range: KeyRange,
     options: ReadOptions & { onProgress?: () => Promise<void> | void },
   ): Promise<Checksum | undefined>;
+  /**
+   * Optional: whether `transcode` can write this table's rows (every column, in order) in a target's raw row
+   * `format` (e.g. `pg-binary`) for the target columns' native types (`target.columns[i].nativeType`).
+   */
+  canTranscode?(table: TableSpec, target: TableSpec, format: string): boolean;
+  /**
+   * Optional (with `canTranscode`): the rows of a range encoded straight into the target's raw `format` — the
+   * whole stream, header and trailer included — without Arrow batches, with their canonical checksum
+   * (`TablePlan.transcode`).
+   */
+  transcode?(
+    table: TableSpec,
+    range: KeyRange,
+    options: ReadOptions,
+    target: TableSpec,
+    format: string,
+  ): TranscodedRows;
   close(): Promise<void>;
+}
+
+/** A range's rows in a target's raw format (`Source.transcode`). */
+export interface TranscodedRows {
+  /** The stream: header, rows and trailer, in chunks. */
+  chunks: AsyncIterable<Uint8Array>;
+  /** Rows encoded so far. */
+  readonly rows: number;
+  /** The canonical checksum of the rows as read (checksums/ CHECKSUM_ALGORITHM); complete once `chunks` ends. */
+  checksum(): Checksum;
 }
 
 /**

@@ -187,6 +187,12 @@ export interface TablePlan {
    * then of the raw rows (checksums/ `PgBinaryRowChecksum`), for the load and for every read-back alike.
    */
   rawCopy?: string;
+  /**
+   * Set when the source writes the table's rows straight in this raw format of the target (e.g. `pg-binary`
+   * from MySQL's text protocol, `Source.transcode`) instead of through Arrow batches: no transform, every column
+   * of a type the source can carry into its target type. Checksums stay canonical (the same as the Arrow path's).
+   */
+  transcode?: string;
 }
 
 /**

@@ -51,7 +51,7 @@ import type { PartitionTask, TaskContext } from '../transport/index.js';
 import { committedRejects, loadTransformed, openRejectSink } from './partition-transform.js';
 import { hidePiiInError } from './pii-errors.js';
 import type { BatchPool } from './pool.js';
-import { diagnoseRawFailure, rawChecksumStream, readRawRange } from './raw-copy.js';
+import { diagnoseRawFailure, rawChecksumStream, readRawRange, transcodeStream } from './raw-copy.js';
 
 export interface PartitionRunnerDeps {
   source: Source;
@@ -252,8 +252,9 @@ async function loadPartition(
     clearRange: table.mode !== 'append' && task.attempt > 1 && !verifiedAsWholeTable(table),
     ...(table.transform && deps.rejects ? { isolateRefused: true } : {}),
   };
+  const rawFormat = table.rawCopy ?? table.transcode;
   const writer = await deps.target.openPartition(
-    table.rawCopy ? { ...request, rawFormat: table.rawCopy } : request,
+    rawFormat ? { ...request, rawFormat } : request,
     context.signal,
   );
   const readOptions = {
@@ -274,15 +275,18 @@ async function loadPartition(
   try {
     await failpoint('before_copy');
     let written: { checksum: Checksum; bytes: number; rejected?: RejectCounts };
+    let nextBatch = plan.options.batchRows;
+    const writeRaw = async (chunk: Uint8Array, rows: number) => {
+      await writer.writeRaw!(chunk);
+      context.heartbeat();
+      // Once per batch of rows, as on the Arrow path, whatever the chunk size.
+      for (; rows >= nextBatch; nextBatch += plan.options.batchRows) await failpoint('mid_copy');
+    };
     if (table.rawCopy) {
       const chunks = readRawRange(deps.source, table.source, partition.range, readOptions);
-      let nextBatch = plan.options.batchRows;
-      written = await rawChecksumStream(table, chunks, async (chunk, rows) => {
-        await writer.writeRaw!(chunk);
-        context.heartbeat();
-        // Once per batch of rows, as on the Arrow path, whatever the chunk size.
-        for (; rows >= nextBatch; nextBatch += plan.options.batchRows) await failpoint('mid_copy');
-      });
+      written = await rawChecksumStream(table, chunks, writeRaw);
+    } else if (table.transcode) {
+      written = await transcodeStream(deps.source, table, partition.range, readOptions, writeRaw);
     } else {
       const batches = deps.source.read(table.source, partition.range, readOptions);
       const write = async (b: A.RecordBatch) => {
@@ -317,7 +321,7 @@ async function loadPartition(
   } catch (e) {
     await rejects?.discard().catch(() => {});
     await writer.abort().catch(() => {});
-    if (!table.rawCopy) throw e;
+    if (!rawFormat) throw e;
     // The raw stream has no decoded rows to name the one the target refused (often only at commit): find it
     // by loading the same rows through Arrow into a transaction that is rolled back.
     throw await diagnoseRawFailure(e, {

@@ -55,6 +55,7 @@ export async function planCommand(opts: CommandOptions, cmd: Command): Promise<v
           `${tableName(t.source)} → ${tableName(t.target)}: ${t.partitions.length} partitions (${t.partitioning.strategy}: ${t.partitioning.reason})`,
         );
         if (t.rawCopy) lines.push(`  rows copied undecoded (${t.rawCopy}): same column types on both sides`);
+        if (t.transcode) lines.push(`  rows written by the source straight in ${t.transcode}, without Arrow batches`);
         for (const r of mappingRows(t))
           lines.push(
             `  ${(r.sources.map((s) => s.column).join(', ') || '—').padEnd(24)} ${(r.sources.map((s) => s.type).join(', ') || '—').padEnd(20)} → ${r.target} ${r.targetType}${r.rule === 'copy' ? '' : `  [${r.rule}]`}`,

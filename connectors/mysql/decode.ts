@@ -86,6 +86,17 @@ export function sliceDecoder(decoder: Decoder, column: ColumnBuilder): SliceDeco
   return { append: (b, s, e) => column.append(decoder(b.subarray(s, e))) };
 }
 
+/** Columns whose bytes a transcoder can carry to another engine's wire form as they are (transcode-pg.ts). */
+export type RawValueKind = 'integer' | 'utf8' | 'decimal';
+
+/** The raw kind of a column's values (its decoder and logical type), or undefined when they must be decoded. */
+export function rawValueKind(decoder: Decoder, type: LogicalType): RawValueKind | undefined {
+  if (decoder === smallInt || decoder === bigInt) return 'integer';
+  if (UTF8_TEXT.has(decoder) && type.kind === 'text') return 'utf8';
+  if (decoder === asIs && type.kind === 'decimal') return 'decimal';
+  return undefined;
+}
+
 /**
  * The first value of a Utf8/Binary column's data that is not valid UTF-8, or -1. One native check over all the
  * values' bytes: valid as a whole, and no value starting with a continuation byte (10xxxxxx), means every value

@@ -1,10 +1,20 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { ChecksumAccumulator } from '../../checksums/index.js';
 import type { Column, LogicalType } from '../../core/index.js';
-import { BatchBuilder, batchRows } from '../../formats/index.js';
-import { decoderFor, invalidUtf8At, sliceDecoder } from './decode.js';
+import {
+  BatchBuilder,
+  batchRows,
+  binaryCopyHeader,
+  binaryCopyTrailer,
+  type PgCodec,
+  PgCopyDecoder,
+} from '../../formats/index.js';
+import { DecodeProblem, decoderFor, invalidUtf8At, sliceDecoder } from './decode.js';
 import { parseNativeType } from './native-type.js';
+import { RowFailure } from './read-batches.js';
 import { fieldLength, headerBytes, splitRow } from './row-packets.js';
+import { PgTranscoder, pgFields } from './transcode-pg.js';
 import { DEFAULT_READ_TYPES } from './types.js';
 
 /** A text-protocol row payload: each value length-encoded, NULL as 0xfb. */
@@ -123,5 +133,162 @@ describe('slice decoders (values decoded where they lie)', () => {
     // é split across two values: the bytes together are valid UTF-8, each value alone is not.
     expect(at([[0x61], [0xc3], [0xa9]])).toBe(1);
     expect(at([[0x61], [0xff]])).toBe(1);
+  });
+});
+
+describe('transcoding row packets into PostgreSQL binary COPY', () => {
+  /** Source column, its values, and the PostgreSQL column it goes into (type, codec, logical type decoded). */
+  const cases: [string, LogicalType, fc.Arbitrary<string>, string, PgCodec, LogicalType][] = [
+    [
+      'tinyint(4)',
+      { kind: 'int', bits: 8 },
+      fc.integer({ min: -128, max: 127 }).map(String),
+      'smallint',
+      { wire: 'int2', dims: 0 },
+      { kind: 'int', bits: 16 },
+    ],
+    [
+      'int(11)',
+      { kind: 'int', bits: 32 },
+      fc.integer().map(String),
+      'integer',
+      { wire: 'int4', dims: 0 },
+      { kind: 'int', bits: 32 },
+    ],
+    [
+      'int(10) unsigned',
+      { kind: 'int', bits: 32, unsigned: true },
+      fc.integer({ min: 0, max: 4294967295 }).map(String),
+      'bigint',
+      { wire: 'int8', dims: 0 },
+      { kind: 'int', bits: 64 },
+    ],
+    [
+      'bigint(20)',
+      { kind: 'int', bits: 64 },
+      fc.bigInt({ min: -(2n ** 63n), max: 2n ** 63n - 1n }).map(String),
+      'bigint',
+      { wire: 'int8', dims: 0 },
+      { kind: 'int', bits: 64 },
+    ],
+    [
+      'decimal(30,5)',
+      { kind: 'decimal', precision: 30, scale: 5 },
+      fc.stringMatching(/^-?[1-9][0-9]{0,24}\.[0-9]{5}$/),
+      'numeric(30,5)',
+      { wire: 'numeric', dims: 0, precision: 30, scale: 5 },
+      { kind: 'decimal' },
+    ],
+    [
+      'varchar(20)',
+      { kind: 'text', maxLength: 20 },
+      fc.string({ unit: 'grapheme', maxLength: 5 }),
+      'character varying(20)',
+      { wire: 'text', dims: 0, maxLength: 20 },
+      { kind: 'text' },
+    ],
+    [
+      'text',
+      { kind: 'text' },
+      fc.string({ unit: 'grapheme', maxLength: 300 }),
+      'text',
+      { wire: 'text', dims: 0 },
+      { kind: 'text' },
+    ],
+  ];
+  const source: Column[] = cases.map(([native, type], i) => ({
+    name: `c${i}`,
+    type,
+    nullable: true,
+    nativeType: native,
+  }));
+  const decoders = source.map((c) => decoderFor(c.type, parseNativeType(c.nativeType), DEFAULT_READ_TYPES)!);
+  const natives = cases.map((c) => c[3]);
+  const target: Column[] = cases.map(([, , , native, , type], i) => ({
+    name: `c${i}`,
+    type,
+    nullable: true,
+    nativeType: native,
+  }));
+  const codecs = cases.map((c) => c[4]);
+
+  function transcode(rows: (string | null)[][]) {
+    const t = new PgTranscoder(pgFields(source, decoders, natives)!, decoders, 64);
+    const chunks = [binaryCopyHeader()];
+    for (const r of rows) {
+      const buf = rowPayload(r.map((v) => (v === null ? null : Buffer.from(v))));
+      t.row(buf, 0, buf.length);
+      if (t.full()) chunks.push(t.finish()!);
+    }
+    const last = t.finish();
+    if (last) chunks.push(last);
+    chunks.push(binaryCopyTrailer());
+    return { bytes: Buffer.concat(chunks), checksum: t.sum.result() };
+  }
+
+  it('writes the rows the Arrow path loads, with the checksum of the source batches', () => {
+    const row = fc.tuple(...cases.map(([, , arb]) => fc.option(arb, { nil: null })));
+    fc.assert(
+      fc.property(fc.array(row, { maxLength: 12 }), (rows) => {
+        const { bytes, checksum } = transcode(rows);
+        const dec = new PgCopyDecoder(target, codecs, { batchRows: 1000 });
+        dec.push(bytes);
+        const loaded = dec.end().flatMap(batchRows);
+        const arrow = new BatchBuilder(source, 4);
+        for (const r of rows)
+          arrow.appendRow(r.map((v, c) => (v === null ? null : decoders[c]!(Buffer.from(v)))));
+        const batch = arrow.finish();
+        expect(loaded).toEqual(batchRows(batch));
+        const acc = new ChecksumAccumulator();
+        acc.addBatch(batch);
+        expect(checksum).toEqual(acc.result());
+      }),
+      { numRuns: 100 },
+    );
+  });
+
+  it('refuses a value the target type cannot hold, naming it through the column', () => {
+    const failure = (values: (string | Buffer | null)[], native: string[], cols = source.slice(0, 1)) => {
+      const ds = cols.map((c) => decoderFor(c.type, parseNativeType(c.nativeType), DEFAULT_READ_TYPES)!);
+      const t = new PgTranscoder(pgFields(cols, ds, native)!, ds);
+      const buf = rowPayload(values.map((v) => (v === null ? null : Buffer.from(v))));
+      try {
+        t.row(buf, 0, buf.length);
+      } catch (e) {
+        return e as RowFailure;
+      }
+      throw new Error('expected a failure');
+    };
+    const int = [source[1]!];
+    const range = failure(['2147483647'], ['smallint'], int);
+    expect(range).toBeInstanceOf(RowFailure);
+    expect(range.cause).toMatchObject({ message: 'integer 2147483647 does not fit PostgreSQL int2' });
+    const long = failure(['ééééééééééééééééééééé'], ['character varying(20)'], [source[5]!]);
+    expect((long.cause as Error).message).toMatch(/21 characters does not fit character varying\(20\)/);
+    const bad = failure([Buffer.from([0x61, 0xff])], ['text'], [source[6]!]);
+    expect(bad.cause).toBeInstanceOf(DecodeProblem);
+    expect((bad.cause as DecodeProblem).message).toMatch(/invalid utf8mb4 bytes 0x61ff/);
+    expect(bad.row).toEqual([Buffer.from([0x61, 0xff])]);
+  });
+
+  it('carries only integers, UTF-8 text and DECIMAL into types that hold them', () => {
+    const one = (native: string, type: LogicalType, target: string) => {
+      const c: Column = { name: 'x', type, nullable: true, nativeType: native };
+      return (
+        pgFields([c], [decoderFor(type, parseNativeType(native), DEFAULT_READ_TYPES)!], [target]) !==
+        undefined
+      );
+    };
+    expect(one('int(11)', { kind: 'int', bits: 32 }, 'integer')).toBe(true);
+    expect(one('int(10) unsigned zerofill', { kind: 'int', bits: 32, unsigned: true }, 'bigint')).toBe(false);
+    expect(one('bigint(20) unsigned', { kind: 'int', bits: 64, unsigned: true }, 'numeric(20,0)')).toBe(
+      false,
+    );
+    expect(one('char(3)', { kind: 'text', maxLength: 3, fixed: true }, 'character(3)')).toBe(false);
+    expect(
+      one('varchar(3) CHARACTER SET latin1', { kind: 'text', maxLength: 3 }, 'character varying(3)'),
+    ).toBe(false);
+    expect(one('date', { kind: 'date' }, 'date')).toBe(false);
+    expect(one('tinyint(1)', { kind: 'bool' }, 'boolean')).toBe(false);
   });
 });

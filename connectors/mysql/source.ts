@@ -11,16 +11,19 @@ import {
   type SourceSnapshot,
   type TableRef,
   type TableSpec,
+  type TranscodedRows,
   quoteBacktick,
   tableName,
 } from '../../core/index.js';
+import { binaryCopyHeader, binaryCopyTrailer } from '../../formats/index.js';
 import { type Conn, end, openConnection } from './connection.js';
 import { type Decoder, decoderFor, selectExpression } from './decode.js';
 import { type MysqlTableDetails, describeMysqlTable, listMysqlTables } from './introspect.js';
 import { parseNativeType } from './native-type.js';
 import { type MysqlParams, parseMysqlParams } from './options.js';
 import { sampleMysqlKeys } from './partition.js';
-import { streamBatches } from './read-batches.js';
+import { type StreamState, streamBatches, streamRows } from './read-batches.js';
+import { PgTranscoder, pgFields } from './transcode-pg.js';
 import { ReadConnections, type Lease, SnapshotPool } from './snapshot.js';
 import { columnsNamed, mysqlRangePredicate, qualifiedName } from './sql.js';
 import type { ReadTypeOptions } from './types.js';
@@ -164,10 +167,91 @@ export class MySQLSource implements Source {
   }
 
   async *read(table: TableSpec, range: KeyRange, options: ReadOptions): AsyncIterable<RecordBatch> {
+    const query = this.rangeQuery(table, range, options.columns);
+    yield* this.streaming(options, (conn, kill, state) =>
+      streamBatches(
+        conn,
+        {
+          ...query,
+          batchRows: options.batchRows,
+          batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
+          ...(options.signal ? { signal: options.signal } : {}),
+          ...(kill ? { kill } : {}),
+        },
+        state,
+      ),
+    );
+  }
+
+  /** Every column an integer, UTF-8 text or DECIMAL for a PostgreSQL column that holds it (transcode-pg.ts). */
+  canTranscode(table: TableSpec, target: TableSpec, format: string): boolean {
+    if (format !== 'pg-binary') return false;
+    const decoders = table.columns.map((c) =>
+      decoderFor(c.type, parseNativeType(c.nativeType), this.typeOptions),
+    );
+    if (!decoders.every((d) => d !== undefined)) return false;
+    return (
+      pgFields(
+        table.columns,
+        decoders,
+        target.columns.map((c) => c.nativeType),
+      ) !== undefined
+    );
+  }
+
+  transcode(
+    table: TableSpec,
+    range: KeyRange,
+    options: ReadOptions,
+    target: TableSpec,
+    format: string,
+  ): TranscodedRows {
+    const query = this.rangeQuery(table, range, undefined);
+    const width = table.columns.length;
+    const fields =
+      format === 'pg-binary' &&
+      pgFields(
+        table.columns,
+        query.decoders,
+        target.columns.map((c) => c.nativeType),
+      );
+    if (!fields)
+      throw new FerryError(
+        'INTERNAL',
+        `${query.name} cannot be transcoded into ${format} for ${tableName(target)}`,
+        {
+          table: query.name,
+        },
+      );
+    const transcoder = new PgTranscoder(fields, query.decoders.slice(0, width));
+    const streaming = this.streaming(options, (conn, kill, state) =>
+      streamRows(
+        conn,
+        { ...query, ...(options.signal ? { signal: options.signal } : {}), ...(kill ? { kill } : {}) },
+        transcoder,
+        state,
+      ),
+    );
+    async function* chunks(): AsyncGenerator<Uint8Array> {
+      yield binaryCopyHeader();
+      yield* streaming;
+      yield binaryCopyTrailer();
+    }
+    return {
+      chunks: chunks(),
+      get rows() {
+        return transcoder.rows;
+      },
+      checksum: () => transcoder.sum.result(),
+    };
+  }
+
+  /** The SELECT of a range over `columns` (default all), plus key columns it lacks to name a failing row. */
+  private rangeQuery(table: TableSpec, range: KeyRange, wanted: string[] | undefined) {
     const name = tableName(table);
     if (this.closed)
       throw new FerryError('INTERNAL', `reading ${name} from a closed MySQL source`, { table: name });
-    const columns = columnsNamed(table, options.columns ?? table.columns.map((c) => c.name));
+    const columns = columnsNamed(table, wanted ?? table.columns.map((c) => c.name));
     const keyColumns = columnsNamed(
       table,
       range.columns.filter((k) => !columns.some((c) => c.name === k)),
@@ -189,26 +273,27 @@ export class MySQLSource implements Source {
     });
     const select = queried.map((c) => selectExpression(quoteBacktick(c.name), parseNativeType(c.nativeType)));
     const where = mysqlRangePredicate(range, table);
+    return {
+      name,
+      table,
+      columns,
+      decoders,
+      sql: `SELECT ${select.join(', ')} FROM ${qualifiedName(table)} WHERE ${where.sql}`,
+      params: where.params,
+      names: queried.map((c) => c.name),
+      keyPositions: range.columns.map((k) => queried.findIndex((c) => c.name === k)),
+    };
+  }
+
+  /** Runs one stream on a leased connection (the run's snapshot, or its own), released when the stream ends. */
+  private async *streaming<T>(
+    options: ReadOptions,
+    stream: (conn: Conn, kill: Lease['kill'], state: StreamState) => AsyncGenerator<T>,
+  ): AsyncGenerator<T> {
     const lease = await this.lease(options.snapshotId, options.signal);
     const state = { finished: false };
     try {
-      yield* streamBatches(
-        lease.conn,
-        {
-          table,
-          sql: `SELECT ${select.join(', ')} FROM ${qualifiedName(table)} WHERE ${where.sql}`,
-          params: where.params,
-          columns,
-          decoders,
-          names: queried.map((c) => c.name),
-          keyPositions: range.columns.map((k) => queried.findIndex((c) => c.name === k)),
-          batchRows: options.batchRows,
-          batchBytes: options.batchBytes ?? DEFAULT_BATCH_BYTES,
-          ...(options.signal ? { signal: options.signal } : {}),
-          ...(lease.kill ? { kill: lease.kill } : {}),
-        },
-        state,
-      );
+      yield* stream(lease.conn, lease.kill, state);
     } finally {
       await lease.release(state.finished);
     }

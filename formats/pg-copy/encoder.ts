@@ -24,6 +24,16 @@ const HEADER = Uint8Array.from([
 ]);
 const TRAILER = Uint8Array.from([0xff, 0xff]);
 
+/** The header of a binary COPY stream (a fresh copy), for writers of rows without an encoder. */
+export function binaryCopyHeader(): Uint8Array {
+  return HEADER.slice();
+}
+
+/** The trailer of a binary COPY stream (a fresh copy). */
+export function binaryCopyTrailer(): Uint8Array {
+  return TRAILER.slice();
+}
+
 const TEXT_TARGETS = new Set<PgWire>([
   'text',
   'jsonb',
@@ -109,11 +119,11 @@ export class PgCopyEncoder {
   ) {}
 
   header(): Uint8Array {
-    return HEADER.slice();
+    return binaryCopyHeader();
   }
 
   trailer(): Uint8Array {
-    return TRAILER.slice();
+    return binaryCopyTrailer();
   }
 
   /** The COPY rows `[from, to)` (default all) of one batch, whose columns are the target's in order. */

@@ -16,7 +16,13 @@ export {
 export { PgCopyDecoder, type PgCopyDecoderOptions } from './decoder.js';
 export { PgCopyFraming } from './framing.js';
 export { displayValue, utf8Chars, writeScalar } from './encode-scalar.js';
-export { incompatibility, PgCopyEncoder, type PgCopyEncoderOptions } from './encoder.js';
+export {
+  binaryCopyHeader,
+  binaryCopyTrailer,
+  incompatibility,
+  PgCopyEncoder,
+  type PgCopyEncoderOptions,
+} from './encoder.js';
 export { encodeBits, encodeInet, encodeMac, formatBits, formatInet, formatMac, formatMoney } from './net.js';
 export {
   encodeNumeric,
