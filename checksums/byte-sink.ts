@@ -48,7 +48,8 @@ export class ByteSink {
     if (n < 32) {
       for (let k = start; k < end; k++) b[p++] = src[k]!;
     } else {
-      b.set(src.subarray(start, end), p);
+      // A plain view: `subarray` of a Buffer source makes a Buffer, which costs more.
+      b.set(new Uint8Array(src.buffer, src.byteOffset + start, n), p);
       p += n;
     }
     this.pos = p;
