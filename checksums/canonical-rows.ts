@@ -3,7 +3,7 @@ import { ByteSink } from './byte-sink.js';
 import { writeDecimalText } from './canonical-decimal.js';
 import { HashSum } from './checksum.js';
 import { murmur3x86_128 } from './murmur3.js';
-import { TAG, writeVar } from './value-encoders.js';
+import { TAG, writeFloat, writeVar } from './value-encoders.js';
 
 /**
  * The canonical checksum (CHECKSUM_ALGORITHM, exact comparison) of rows given value by value, for readers that
@@ -43,6 +43,38 @@ export class CanonicalRowSum {
   /** Text as UTF-8 bytes. */
   text(b: Uint8Array, s: number, e: number): void {
     writeVar(this.sink, TAG.TEXT, b, s, e);
+  }
+
+  /** Raw bytes (bytea, BLOB). */
+  bytes(b: Uint8Array, s: number, e: number): void {
+    writeVar(this.sink, TAG.BYTES, b, s, e);
+  }
+
+  bool(v: boolean): void {
+    this.sink.ensure(2);
+    this.sink.buf[this.sink.pos++] = TAG.BOOL;
+    this.sink.buf[this.sink.pos++] = v ? 1 : 0;
+  }
+
+  /** A float64 (a float32 given as its exact float64 value). */
+  float(v: number): void {
+    writeFloat(this.sink, v);
+  }
+
+  /** Days since 1970-01-01. */
+  date(days: number): void {
+    this.sink.ensure(5);
+    this.sink.buf[this.sink.pos] = TAG.DATE;
+    this.sink.view.setInt32(this.sink.pos + 1, days, true);
+    this.sink.pos += 5;
+  }
+
+  /** Microseconds since 1970-01-01 00:00 (UTC for a time-zoned timestamp). */
+  timestamp(micros: bigint): void {
+    this.sink.ensure(9);
+    this.sink.buf[this.sink.pos] = TAG.TIMESTAMP;
+    this.sink.view.setBigInt64(this.sink.pos + 1, micros, true);
+    this.sink.pos += 9;
   }
 
   /** Hashes the row written since `beginRow`. */

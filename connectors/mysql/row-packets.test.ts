@@ -136,9 +136,14 @@ describe('slice decoders (values decoded where they lie)', () => {
   });
 });
 
+/** MySQL's text of a DATE from 1000-01-01 to 9999-12-31. */
+const DATE = fc
+  .date({ min: new Date('1000-01-01T00:00:00Z'), max: new Date('9999-12-31T00:00:00Z'), noInvalidDate: true })
+  .map((d) => d.toISOString().slice(0, 10));
+
 describe('transcoding row packets into PostgreSQL binary COPY', () => {
   /** Source column, its values, and the PostgreSQL column it goes into (type, codec, logical type decoded). */
-  const cases: [string, LogicalType, fc.Arbitrary<string>, string, PgCodec, LogicalType][] = [
+  const cases: [string, LogicalType, fc.Arbitrary<string | Uint8Array>, string, PgCodec, LogicalType][] = [
     [
       'tinyint(4)',
       { kind: 'int', bits: 8 },
@@ -195,6 +200,52 @@ describe('transcoding row packets into PostgreSQL binary COPY', () => {
       { wire: 'text', dims: 0 },
       { kind: 'text' },
     ],
+    [
+      'tinyint(1)',
+      { kind: 'bool' },
+      fc.constantFrom('0', '1'),
+      'boolean',
+      { wire: 'bool', dims: 0 },
+      { kind: 'bool' },
+    ],
+    [
+      'double',
+      { kind: 'float', bits: 64 },
+      fc.double({ noNaN: true, noDefaultInfinity: true }).map(String),
+      'double precision',
+      { wire: 'float8', dims: 0 },
+      { kind: 'float', bits: 64 },
+    ],
+    [
+      'float',
+      { kind: 'float', bits: 32 },
+      fc.float({ noNaN: true, noDefaultInfinity: true }).map(String),
+      'real',
+      { wire: 'float4', dims: 0 },
+      { kind: 'float', bits: 32 },
+    ],
+    ['date', { kind: 'date' }, DATE, 'date', { wire: 'date', dims: 0 }, { kind: 'date' }],
+    [
+      'datetime(6)',
+      { kind: 'timestamp', tz: false },
+      fc
+        .tuple(DATE, fc.integer({ min: 0, max: 86_399_999_999 }))
+        .map(
+          ([d, us]) =>
+            `${d} ${new Date(us / 1000).toISOString().slice(11, 19)}.${String(us % 1_000_000).padStart(6, '0')}`,
+        ),
+      'timestamp without time zone',
+      { wire: 'timestamp', dims: 0 },
+      { kind: 'timestamp', tz: false },
+    ],
+    [
+      'varbinary(300)',
+      { kind: 'bytes' },
+      fc.uint8Array({ maxLength: 300 }),
+      'bytea',
+      { wire: 'bytea', dims: 0 },
+      { kind: 'bytes' },
+    ],
   ];
   const source: Column[] = cases.map(([native, type], i) => ({
     name: `c${i}`,
@@ -212,7 +263,7 @@ describe('transcoding row packets into PostgreSQL binary COPY', () => {
   }));
   const codecs = cases.map((c) => c[4]);
 
-  function transcode(rows: (string | null)[][]) {
+  function transcode(rows: (string | Uint8Array | null)[][]) {
     const t = new PgTranscoder(pgFields(source, decoders, natives)!, decoders, 64);
     const chunks = [binaryCopyHeader()];
     for (const r of rows) {
@@ -269,9 +320,24 @@ describe('transcoding row packets into PostgreSQL binary COPY', () => {
     expect(bad.cause).toBeInstanceOf(DecodeProblem);
     expect((bad.cause as DecodeProblem).message).toMatch(/invalid utf8mb4 bytes 0x61ff/);
     expect(bad.row).toEqual([Buffer.from([0x61, 0xff])]);
+    // A zero date goes by the column's zero_dates policy, as on the Arrow path: an error by default …
+    const datetime = source.find((c) => c.nativeType === 'datetime(6)')!;
+    const zero = failure(['0000-00-00 00:00:00'], ['timestamp without time zone'], [datetime]);
+    expect((zero.cause as DecodeProblem).message).toMatch(/zero or invalid date 0000-00-00/);
+    // … or NULL with zero_dates=null.
+    const nullDate = decoderFor(datetime.type, parseNativeType('datetime(6)'), {
+      ...DEFAULT_READ_TYPES,
+      zeroDates: 'null',
+    })!;
+    const t = new PgTranscoder(pgFields([datetime], [nullDate], ['timestamp without time zone'])!, [
+      nullDate,
+    ]);
+    const buf = rowPayload([Buffer.from('0000-00-00 00:00:00')]);
+    t.row(buf, 0, buf.length);
+    expect([...t.finish()!]).toEqual([0, 1, 0xff, 0xff, 0xff, 0xff]);
   });
 
-  it('carries only integers, UTF-8 text and DECIMAL into types that hold them', () => {
+  it('carries a value only into the PostgreSQL type ferry plans for it, never formats or JSON', () => {
     const one = (native: string, type: LogicalType, target: string) => {
       const c: Column = { name: 'x', type, nullable: true, nativeType: native };
       return (
@@ -288,7 +354,12 @@ describe('transcoding row packets into PostgreSQL binary COPY', () => {
     expect(
       one('varchar(3) CHARACTER SET latin1', { kind: 'text', maxLength: 3 }, 'character varying(3)'),
     ).toBe(false);
-    expect(one('date', { kind: 'date' }, 'date')).toBe(false);
-    expect(one('tinyint(1)', { kind: 'bool' }, 'boolean')).toBe(false);
+    expect(one('date', { kind: 'date' }, 'date')).toBe(true);
+    expect(one('date', { kind: 'date' }, 'text')).toBe(false);
+    expect(one('tinyint(1)', { kind: 'bool' }, 'boolean')).toBe(true);
+    expect(one('double', { kind: 'float', bits: 64 }, 'real')).toBe(false);
+    expect(one('time', { kind: 'interval' }, 'interval')).toBe(false);
+    expect(one('json', { kind: 'json' }, 'json')).toBe(false);
+    expect(one('blob', { kind: 'bytes' }, 'bytea')).toBe(true);
   });
 });

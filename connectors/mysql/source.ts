@@ -183,7 +183,7 @@ export class MySQLSource implements Source {
     );
   }
 
-  /** Every column an integer, UTF-8 text or DECIMAL for a PostgreSQL column that holds it (transcode-pg.ts). */
+  /** Every column of a type the transcoder carries into the planned PostgreSQL type (transcode-pg.ts). */
   canTranscode(table: TableSpec, target: TableSpec, format: string): boolean {
     if (format !== 'pg-binary') return false;
     const decoders = table.columns.map((c) =>

@@ -1,7 +1,7 @@
 import { isAscii, isUtf8 } from 'node:buffer';
 import { CanonicalRowSum } from '../../checksums/index.js';
-import type { Column } from '../../core/index.js';
-import { ByteWriter, encodeNumeric, utf8Chars } from '../../formats/index.js';
+import type { Column, LogicalType } from '../../core/index.js';
+import { ByteWriter, encodeNumeric, type PgCodec, utf8Chars, writeScalar } from '../../formats/index.js';
 import { type Decoder, DecodeProblem, rawValueKind } from './decode.js';
 import { parseNativeType } from './native-type.js';
 import { type RowConsumer, RowFailure, rowValues } from './read-batches.js';
@@ -10,7 +10,9 @@ import { fieldLength, headerBytes, malformedRow } from './row-packets.js';
 /**
  * MySQL text-protocol rows → PostgreSQL binary COPY rows, hashed canonically on the way, without Arrow batches
  * (`TablePlan.transcode: 'pg-binary'`): for tables whose every column is an integer, UTF-8 text or DECIMAL going
- * into smallint/integer/bigint, text/character varying(n) or numeric. The checksum is the canonical one the Arrow
+ * into smallint/integer/bigint, text/character varying(n) or numeric — carried as the bytes MySQL sent — or a
+ * boolean, float, date, timestamp or byte string going into the PostgreSQL type ferry plans for it, decoded by the
+ * column's own decoder first. The checksum is the canonical one the Arrow
  * path computes (checksums/ `CanonicalRowSum`), so the read-back and `ferry verify` compare as for any table.
  *
  *   row packet ─► per value: PostgreSQL field (int16/32/64, the text's bytes, numeric) + canonical value ─► hash
@@ -24,7 +26,35 @@ import { fieldLength, headerBytes, malformedRow } from './row-packets.js';
 type Field =
   | { kind: 'integer'; wire: 'int2' | 'int4' | 'int8' }
   | { kind: 'utf8'; maxLength?: number }
-  | { kind: 'decimal'; precision?: number; scale?: number };
+  | { kind: 'decimal'; precision?: number; scale?: number }
+  /** Values decoded first (bool, float, date, timestamp, bytes): written like the Arrow path's `writeScalar`. */
+  | { kind: 'decoded'; codec: PgCodec; as: 'bool' | 'float' | 'date' | 'timestamp' | 'bytes' };
+
+/** Decoded values by logical type: the PostgreSQL type that holds them exactly, its wire form, canonical kind. */
+function decodedField(type: LogicalType, native: string): Field | undefined {
+  const field = (wire: PgCodec['wire'], as: Extract<Field, { kind: 'decoded' }>['as']): Field => ({
+    kind: 'decoded',
+    codec: { wire, dims: 0 },
+    as,
+  });
+  switch (type.kind) {
+    case 'bool':
+      return native === 'boolean' ? field('bool', 'bool') : undefined;
+    case 'float':
+      if (type.bits === 32) return native === 'real' ? field('float4', 'float') : undefined;
+      return native === 'double precision' ? field('float8', 'float') : undefined;
+    case 'date':
+      return native === 'date' ? field('date', 'date') : undefined;
+    case 'timestamp':
+      if (type.tz)
+        return native === 'timestamp with time zone' ? field('timestamptz', 'timestamp') : undefined;
+      return native === 'timestamp without time zone' ? field('timestamp', 'timestamp') : undefined;
+    case 'bytes':
+      return native === 'bytea' ? field('bytea', 'bytes') : undefined;
+    default:
+      return undefined;
+  }
+}
 
 const INT_RANGE = { int2: 32767, int4: 2147483647 } as const;
 
@@ -46,7 +76,7 @@ function fieldFor(column: Column, decoder: Decoder, targetNative: string): Field
     const m = /^numeric\((\d+),(\d+)\)$/.exec(native);
     return m ? { kind, precision: Number(m[1]), scale: Number(m[2]) } : undefined;
   }
-  return undefined;
+  return decodedField(column.type, native);
 }
 
 /** The fields of a table transcoded into target columns of `targetNatives`, or undefined if one cannot be. */
@@ -166,6 +196,25 @@ export class PgTranscoder implements RowConsumer<Uint8Array> {
         }
       }
       sum.integerDigits(b, s, e);
+      return;
+    }
+    if (f.kind === 'decoded') {
+      // The column's own decoder: its policies (zero dates) and its errors, as on the Arrow path.
+      const v = this.decoders[c]!(b.subarray(s, e));
+      if (v === null) {
+        w.int32(-1);
+        sum.null();
+        return;
+      }
+      writeScalar(w, f.codec, v);
+      if (f.as === 'bool') sum.bool(v as boolean);
+      else if (f.as === 'float') sum.float(v as number);
+      else if (f.as === 'date') sum.date(v as number);
+      else if (f.as === 'timestamp') sum.timestamp(v as bigint);
+      else {
+        const bytes = v as Uint8Array;
+        sum.bytes(bytes, 0, bytes.length);
+      }
       return;
     }
     if (f.kind === 'decimal') {
