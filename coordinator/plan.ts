@@ -34,7 +34,6 @@ import {
   type TableTransform,
   targetColumnsOf,
 } from '../transform/index.js';
-import { runLimited } from './run-limited.js';
 
 /** One table the user asked for; `name` is `table` or `schema.table`. */
 export interface TableSelection {
@@ -334,20 +333,11 @@ async function targetKeepsPlannedTypes(
   );
 }
 
-/** Tables planned at a time: each waits mostly on its servers (catalog queries, the key sample's scan). */
-const PLAN_CONCURRENCY = 4;
-
 /** Builds the plan for a migration. Every target type is decided here, so a type that cannot be held fails before any data moves. */
 export async function buildPlan(req: PlanRequest): Promise<Plan> {
   const selected = resolveTables(await req.source.listTables(), req.tables);
-  // Tables are planned side by side (introspection and key sampling wait on the servers), kept in their order.
-  const tables: TablePlan[] = new Array(selected.length);
-  await runLimited(
-    selected.map(({ ref, sel }, i) => async () => {
-      tables[i] = await planTable(req, ref, sel);
-    }),
-    PLAN_CONCURRENCY,
-  );
+  const tables: TablePlan[] = [];
+  for (const { ref, sel } of selected) tables.push(await planTable(req, ref, sel));
   linkForeignKeys(tables);
   const seen = new Map<string, string>();
   for (const t of tables) {

@@ -23,7 +23,6 @@ import {
   orderByForeignKeys,
   type ProfileReport,
 } from '../../profiling/index.js';
-import { runLimited } from '../run-limited.js';
 import { assembleReport } from './assemble.js';
 import type { ProfileSourceOptions } from './options.js';
 import {
@@ -77,6 +76,29 @@ function wireKeys(
     const mode = order.component.get(edge.from) === order.component.get(edge.to) ? 'deferred' : 'immediate';
     child.entry(edge.columns).orphans.push({ edge, check: new OrphanCheck(pe.dup.keys, mode) });
   }
+}
+
+/** Runs tasks with at most `limit` at a time; the first failure aborts the others and is rethrown. */
+async function runLimited(
+  tasks: (() => Promise<void>)[],
+  limit: number,
+  abort: AbortController,
+): Promise<void> {
+  let next = 0;
+  let failure: { error: unknown } | undefined;
+  const lane = async () => {
+    while (next < tasks.length && !failure) {
+      const task = tasks[next++]!;
+      try {
+        await task();
+      } catch (error) {
+        failure ??= { error };
+        abort.abort(error);
+      }
+    }
+  };
+  await Promise.all(Array.from({ length: Math.max(1, Math.min(limit, tasks.length)) }, lane));
+  if (failure) throw failure.error;
 }
 
 /** Finishes a level's tables and lets their parents drop key sets no other child needs. */
