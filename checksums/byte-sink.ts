@@ -48,8 +48,8 @@ export class ByteSink {
     if (n < 32) {
       for (let k = start; k < end; k++) b[p++] = src[k]!;
     } else {
-      // A plain view: `subarray` of a Buffer source makes a Buffer, which costs more.
-      b.set(new Uint8Array(src.buffer, src.byteOffset + start, n), p);
+      // The whole source as it is, else a plain view (`subarray` of a Buffer makes a Buffer, which costs more).
+      b.set(start === 0 && end === src.length ? src : new Uint8Array(src.buffer, src.byteOffset + start, n), p);
       p += n;
     }
     this.pos = p;

@@ -245,7 +245,8 @@ export class PgTranscoder implements RowConsumer<Uint8Array> {
       throw new DecodeProblem('invalid UTF-8', b.toString('hex', s, Math.min(e, s + 32)));
     }
     w.pos = p;
-    sum.text(b, s, e);
+    if (view) sum.text(view, 0, len);
+    else sum.text(b, s, e);
   }
 
   full(): boolean {
