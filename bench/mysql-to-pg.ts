@@ -7,7 +7,7 @@
  * Data: `sysbench oltp_read_only --tables=TABLES --table-size=SIZE prepare` in a MariaDB database kept between
  * invocations (bench_sbtest_<TABLES>x<SIZE>). Both tools create the tables in the schema of that name.
  *
- *   npm run build && node dist/bench/mysql-to-pg.js [--table-size 1000000] [--tables 4] [--rounds 3]
+ *   npm run build && node dist/bench/mysql-to-pg.js [--table-size 1000000] [--tables 4] [--rounds 3] [--raw-copy off]
  *
  * ferry runs with FERRY_QUALITY_CHECKS=off (as bench/pg-to-pg.ts): the per-partition checksums and read-back
  * verification stay on; the reconciliation reports that re-read both sides are left to `ferry report`.
@@ -30,6 +30,8 @@ const { values: args } = parseArgs({
     'table-size': { type: 'string', default: '1000000' },
     tables: { type: 'string', default: '4' },
     rounds: { type: 'string', default: '3' },
+    // `off`: ferry converts through Arrow batches instead of transcoding the rows (FERRY_RAW_COPY=off).
+    'raw-copy': { type: 'string', default: 'on' },
   },
 });
 const tableSize = Number(args['table-size']);
@@ -191,7 +193,7 @@ async function ferry(dir: string): Promise<Sample> {
       join(dir, 'reports'),
       '--json',
     ],
-    { FERRY_QUALITY_CHECKS: 'off' },
+    { FERRY_QUALITY_CHECKS: 'off', FERRY_RAW_COPY: args['raw-copy'] },
   );
   const seconds = (performance.now() - started) / 1000;
   const servers = await serversUsed(cpuBefore);
