@@ -6,6 +6,7 @@ import {
   type PgCodec,
   timestampFromWire,
   writeNumericText,
+  writeUuidText,
 } from '../formats/index.js';
 import type { ByteSink } from './byte-sink.js';
 import { writeDecimalText, writeIntegerText } from './canonical-decimal.js';
@@ -72,8 +73,6 @@ const WIDTH: Partial<Record<PgCodec['wire'], number>> = {
   uuid: 16,
 };
 
-const HEX = new TextEncoder().encode('0123456789abcdef');
-
 function fieldHasher(sink: ByteSink, codec: PgCodec): FieldHasher {
   const micros = new Int32Array(2);
   let scratch = new Uint8Array(64);
@@ -120,18 +119,9 @@ function fieldHasher(sink: ByteSink, codec: PgCodec): FieldHasher {
       // Lower-case hyphenated text, as the decoder renders a uuid and the canonical encoding keeps it.
       return (b, _dv, off) => {
         sink.ensure(41);
-        const out = sink.buf;
-        let p = sink.pos;
-        out[p] = TAG.TEXT;
-        sink.view.setUint32(p + 1, 36, true);
-        p += 5;
-        for (let i = 0; i < 16; i++) {
-          if (i === 4 || i === 6 || i === 8 || i === 10) out[p++] = 0x2d;
-          const x = b[off + i]!;
-          out[p++] = HEX[x >> 4]!;
-          out[p++] = HEX[x & 15]!;
-        }
-        sink.pos = p;
+        sink.buf[sink.pos] = TAG.TEXT;
+        sink.view.setUint32(sink.pos + 1, 36, true);
+        sink.pos = writeUuidText(b, off, sink.buf, sink.pos + 5);
       };
     case 'date':
       return (_b, dv, off) => {

@@ -25,24 +25,11 @@ export class DecodeProblem extends Error {
   }
 }
 
-function smallInt(raw: Buffer): number {
-  let i = 0;
-  let neg = false;
-  if (raw[0] === 45) {
-    neg = true;
-    i = 1;
-  }
-  let n = 0;
-  for (; i < raw.length; i++) n = n * 10 + (raw[i]! - 48);
-  return neg ? -n : n;
-}
+/** Integer text up to this many characters (sign included) is exact as a JS number (below 2^53). */
+export const SMALL_INT_CHARS = 15;
 
-function bigInt(raw: Buffer): bigint {
-  return raw.length <= 15 ? BigInt(smallInt(raw)) : BigInt(raw.toString('latin1'));
-}
-
-/** `smallInt` of `b[s, e)`. */
-function smallIntAt(b: Buffer, s: number, e: number): number {
+/** MySQL's integer text `b[s, e)` (`-?digits`) as a number; exact up to `SMALL_INT_CHARS` characters. */
+export function smallIntAt(b: Buffer, s: number, e: number): number {
   let i = s;
   let neg = false;
   if (b[s] === 45) {
@@ -53,6 +40,14 @@ function smallIntAt(b: Buffer, s: number, e: number): number {
   for (; i < e; i++) n = n * 10 + (b[i]! - 48);
   return neg ? -n : n;
 }
+
+/** MySQL's integer text `b[s, e)` as a bigint, through a number when that is exact. */
+function bigIntAt(b: Buffer, s: number, e: number): bigint {
+  return e - s <= SMALL_INT_CHARS ? BigInt(smallIntAt(b, s, e)) : BigInt(b.toString('latin1', s, e));
+}
+
+const smallInt = (raw: Buffer): number => smallIntAt(raw, 0, raw.length);
+const bigInt = (raw: Buffer): bigint => bigIntAt(raw, 0, raw.length);
 
 /** Values whose bytes are the value: DECIMAL text, BLOB/BINARY bytes. */
 const asIs: Decoder = (raw) => raw;
@@ -76,11 +71,7 @@ export interface SliceDecoder {
 export function sliceDecoder(decoder: Decoder, column: ColumnBuilder): SliceDecoder {
   const slice = column.appendSlice?.bind(column);
   if (decoder === smallInt) return { append: (b, s, e) => column.append(smallIntAt(b, s, e)) };
-  if (decoder === bigInt)
-    return {
-      append: (b, s, e) =>
-        column.append(e - s <= 15 ? BigInt(smallIntAt(b, s, e)) : BigInt(b.toString('latin1', s, e))),
-    };
+  if (decoder === bigInt) return { append: (b, s, e) => column.append(bigIntAt(b, s, e)) };
   if (slice && decoder === asIs) return { append: slice };
   if (slice && UTF8_TEXT.has(decoder)) return { append: slice, deferredUtf8: true };
   return { append: (b, s, e) => column.append(decoder(b.subarray(s, e))) };

@@ -2,7 +2,7 @@ import { isAscii, isUtf8 } from 'node:buffer';
 import { CanonicalRowSum } from '../../checksums/index.js';
 import type { Column, LogicalType } from '../../core/index.js';
 import { ByteWriter, encodeNumeric, type PgCodec, utf8Chars, writeScalar } from '../../formats/index.js';
-import { type Decoder, DecodeProblem, rawValueKind } from './decode.js';
+import { type Decoder, DecodeProblem, rawValueKind, SMALL_INT_CHARS, smallIntAt } from './decode.js';
 import { parseNativeType } from './native-type.js';
 import { type RowConsumer, RowFailure, rowValues } from './read-batches.js';
 import { fieldLength, headerBytes, malformedRow } from './row-packets.js';
@@ -97,21 +97,6 @@ export function pgFields(
   return fields;
 }
 
-/** MySQL's integer text `b[s, e)` as a number: NaN when it is not `-?digits` or has more than 15 digits. */
-function smallIntegerText(b: Buffer, s: number, e: number): number {
-  let i = s;
-  const neg = b[i] === 45;
-  if (neg) i++;
-  if (i === e || e - i > 15) return Number.NaN;
-  let n = 0;
-  for (; i < e; i++) {
-    const d = b[i]! - 48;
-    if (d < 0 || d > 9) return Number.NaN;
-    n = n * 10 + d;
-  }
-  return neg ? -n : n;
-}
-
 function outOfRange(b: Buffer, s: number, e: number, wire: string): DecodeProblem {
   const text = b.toString('latin1', s, e);
   return new DecodeProblem(`integer ${text} does not fit PostgreSQL ${wire}`, text);
@@ -170,23 +155,25 @@ export class PgTranscoder implements RowConsumer<Uint8Array> {
     const w = this.w;
     const sum = this.sum;
     if (f.kind === 'integer') {
-      const n = smallIntegerText(b, s, e);
+      const small = e - s <= SMALL_INT_CHARS;
       if (f.wire === 'int8') {
         w.ensure(12);
         w.dv.setInt32(w.pos, 8);
-        if (Number.isNaN(n)) {
-          // Beyond 15 digits (or not digits: BigInt then throws): exact through a bigint, rare.
-          const v = BigInt(b.toString('latin1', s, e));
-          if (v !== BigInt.asIntN(64, v)) throw outOfRange(b, s, e, 'bigint');
-          w.dv.setBigInt64(w.pos + 4, v);
-        } else {
+        if (small) {
+          const n = smallIntAt(b, s, e);
           const hi = Math.floor(n / 4294967296);
           w.dv.setInt32(w.pos + 4, hi);
           w.dv.setUint32(w.pos + 8, n - hi * 4294967296);
+        } else {
+          // Beyond what a number holds exactly: through a bigint, rare.
+          const v = BigInt(b.toString('latin1', s, e));
+          if (v !== BigInt.asIntN(64, v)) throw outOfRange(b, s, e, 'bigint');
+          w.dv.setBigInt64(w.pos + 4, v);
         }
         w.pos += 12;
       } else {
         const max = INT_RANGE[f.wire];
+        const n = small ? smallIntAt(b, s, e) : Number.NaN;
         if (!(n >= -max - 1 && n <= max)) throw outOfRange(b, s, e, f.wire);
         if (f.wire === 'int4') {
           w.int32(4);

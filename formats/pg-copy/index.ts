@@ -45,4 +45,5 @@ export {
   TIMESTAMP_POS_INFINITY,
   timestampFromWire,
 } from './temporal.js';
+export { writeUuidText } from './uuid-text.js';
 export { ByteWriter } from './writer.js';

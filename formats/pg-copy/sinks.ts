@@ -6,6 +6,7 @@ import { decodeArray } from './array.js';
 import { decodeScalar, type PgCodec } from './codec.js';
 import { numericTextBound, writeNumericText } from './numeric.js';
 import { dateFromWire, timestampFromWire } from './temporal.js';
+import { writeUuidText } from './uuid-text.js';
 
 /**
  * Column sinks of the COPY decoder: each appends wire values of one column straight into the Arrow buffers
@@ -167,13 +168,6 @@ class BoolSink implements Sink {
   }
 }
 
-const HEX_CODES = Array.from({ length: 256 }, (_, i) => {
-  const h = i.toString(16).padStart(2, '0');
-  return [h.charCodeAt(0), h.charCodeAt(1)] as const;
-});
-const HEX_HI = Uint8Array.from(HEX_CODES.map((c) => c[0]));
-const HEX_LO = Uint8Array.from(HEX_CODES.map((c) => c[1]));
-const DASH = 45;
 const encoder = new TextEncoder();
 
 /** Utf8/Binary columns. `copy` moves the bytes as they are; the other modes render text straight into the buffer. */
@@ -222,14 +216,7 @@ class VarSink implements Sink {
         break;
       case 'uuid': {
         if (len !== 16) throw new FerryError('DATA', `invalid uuid value in binary COPY data (${len} bytes)`);
-        pos = this.ensure(36);
-        const out = this.bytes;
-        for (let i = 0; i < 16; i++) {
-          if (i === 4 || i === 6 || i === 8 || i === 10) out[pos++] = DASH;
-          const x = b[off + i]!;
-          out[pos++] = HEX_HI[x]!;
-          out[pos++] = HEX_LO[x]!;
-        }
+        pos = writeUuidText(b, off, this.bytes, this.ensure(36));
         break;
       }
       case 'numeric': {
