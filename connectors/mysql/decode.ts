@@ -89,9 +89,9 @@ export function rawValueKind(decoder: Decoder, type: LogicalType): RawValueKind 
 }
 
 /**
- * The first value of a Utf8/Binary column's data that is not valid UTF-8, or -1. One native check over all the
- * values' bytes: valid as a whole, and no value starting with a continuation byte (10xxxxxx), means every value
- * is valid by itself (a character cannot straddle two values).
+ * The first value of a Utf8/Binary column's data that is not valid UTF-8, or -1. One native check covers all the
+ * values at once. When their bytes are valid as a whole and no value starts with a continuation byte (10xxxxxx),
+ * no character straddles two values, so each value is valid by itself.
  */
 export function invalidUtf8At(values: Uint8Array, offsets: Int32Array, length: number): number {
   const whole = values.subarray(offsets[0]!, offsets[length]!);
