@@ -3,6 +3,7 @@ import type pg from 'pg';
 import {
   FerryError,
   formatLogicalType,
+  isFerryError,
   type LogicalType,
   type TableSpec,
   tableName,
@@ -118,20 +119,84 @@ function rewriteIndex(
   return { unique: Boolean(m[1]), rest: `${target} ${m[2]}` };
 }
 
+/**
+ * The `maintenance_work_mem` of the sessions that build a table's indexes and validate its constraints (the
+ * target's `index_memory` URL parameter). PostgreSQL's default (64MB) makes a multi-million-row key sort
+ * spill to disk and merge: the primary keys of pgbench -s 50 and a 2M-row table (7M keys) took 2.1–2.7
+ * core-s with 64MB and 1.8 with 1GB built one worker each, 2.6 and 2.3–2.45 with PostgreSQL's two parallel
+ * maintenance workers; the gap widens with the table. Unset, ferry raises the server's setting to 512MB and
+ * never lowers it; set, it is used as given. Two builds run at a time, so the target needs twice this free.
+ */
+export interface IndexMemory {
+  value: string;
+  explicit: boolean;
+}
+
+export const DEFAULT_INDEX_MEMORY = '512MB';
+
+/** The `index_memory` URL parameter of a target, checked: a whole number and a unit PostgreSQL accepts. */
+export function indexMemoryOf(params: Record<string, string>): IndexMemory {
+  const value = params.index_memory;
+  if (value === undefined) return { value: DEFAULT_INDEX_MEMORY, explicit: false };
+  if (!/^[1-9][0-9]*(kB|MB|GB|TB)$/.test(value))
+    throw new FerryError('CONFIG', `index_memory=${value} is not a memory size`, {
+      configPath: 'index_memory',
+      hint: 'a whole number with kB, MB, GB or TB, e.g. index_memory=1GB (maintenance_work_mem of index builds)',
+    });
+  return { value, explicit: true };
+}
+
+async function setIndexMemory(client: pg.Client, memory: IndexMemory, table: string): Promise<void> {
+  try {
+    await query(
+      client,
+      memory.explicit
+        ? "SELECT set_config('maintenance_work_mem', $1, false)"
+        : "SELECT set_config('maintenance_work_mem', $1, false) WHERE pg_size_bytes(current_setting('maintenance_work_mem')) < pg_size_bytes($1)",
+      [memory.value],
+      'cannot set maintenance_work_mem',
+      { table },
+    );
+  } catch (cause) {
+    if (!memory.explicit || !isFerryError(cause) || cause.retryable) throw cause;
+    throw new FerryError(
+      'CONFIG',
+      `the target refuses index_memory=${memory.value} as maintenance_work_mem`,
+      {
+        cause,
+        configPath: 'index_memory',
+        table,
+        hint: 'PostgreSQL takes 1MB to 2147483647kB (about 2TB)',
+      },
+    );
+  }
+}
+
 async function exists(client: pg.Client, sql: string, params: unknown[]): Promise<boolean> {
   return (await query(client, sql, params, 'cannot read the target catalog')).length > 0;
 }
 
 /** The statements of one table's post-load phase, in dependency order (see the module comment). */
 export async function finishTable(
-  connectOne: () => Promise<pg.Client>,
+  connectPooled: () => Promise<pg.Client>,
   release: (c: pg.Client) => void,
   table: TableSpec,
   defaultSchema: string,
+  memory: IndexMemory = { value: DEFAULT_INDEX_MEMORY, explicit: false },
 ): Promise<void> {
   const schema = table.schema ?? defaultSchema;
   const target = qualified(table, defaultSchema);
   const name = tableName({ schema, name: table.name });
+  const connectOne = async () => {
+    const c = await connectPooled();
+    try {
+      await setIndexMemory(c, memory, name);
+    } catch (e) {
+      c.end().catch(() => undefined);
+      throw e;
+    }
+    return c;
+  };
   const indexes: { name: string; sql: string; constraint?: 'PRIMARY KEY' | 'UNIQUE' }[] = [];
   const cols = (c: string[]) => c.map(ident).join(', ');
   if (table.primaryKey.length) {
@@ -168,7 +233,7 @@ export async function finishTable(
   // the table, which a least-privilege loader appending into someone else's table does not have.
   const present = new Set<string>();
   if (indexes.length) {
-    const c = await connectOne();
+    const c = await connectPooled();
     try {
       const rows = await query<{ relname: string }>(
         c,

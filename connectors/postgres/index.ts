@@ -1,5 +1,6 @@
 import type { Connector, ConnectOptions, Endpoint, Source, Target } from '../../core/index.js';
 import { sslModeOf } from './connection.js';
+import { indexMemoryOf } from './ddl.js';
 import { PostgresSource } from './source.js';
 import { PostgresTarget } from './target.js';
 
@@ -7,8 +8,9 @@ import { PostgresTarget } from './target.js';
  * The PostgreSQL connector (`postgres://user@host:port/db?sslmode=…&schema=…&ledger_schema=…`).
  *
  * URL parameters: `schema` (default `public`) for table names without one; `ledger_schema` (default `ferry`)
- * for the target's ledger table; `sslmode`, `sslrootcert`, `sslcert`, `sslkey` (see connection.ts). The
- * password comes from the endpoint's Secret.
+ * for the target's ledger table; `index_memory` (default: at least 512MB) for the target's index builds
+ * (ddl.ts `IndexMemory`); `sslmode`, `sslrootcert`, `sslcert`, `sslkey` (see connection.ts). The password
+ * comes from the endpoint's Secret.
  */
 export const postgresConnector: Connector = {
   name: 'postgres',
@@ -24,6 +26,7 @@ export const postgresConnector: Connector = {
   },
   async openTarget(endpoint: Endpoint, _options: ConnectOptions): Promise<Target> {
     sslModeOf(endpoint);
+    indexMemoryOf(endpoint.params);
     const target = new PostgresTarget(
       endpoint,
       endpoint.params.schema ?? 'public',

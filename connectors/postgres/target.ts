@@ -16,7 +16,7 @@ import {
 } from '../../core/index.js';
 import { incompatibility, type PgCodec } from '../../formats/index.js';
 import { closeClient, connect, query } from './connection.js';
-import { checkShape, createTableSql, finishTable } from './ddl.js';
+import { checkShape, createTableSql, finishTable, indexMemoryOf } from './ddl.js';
 import { describeTable, type PgTable } from './introspect.js';
 import { beginAttempt, ensureLedger, readLedger } from './ledger.js';
 import { PostgresRollback } from './rollback.js';
@@ -219,7 +219,13 @@ export class PostgresTarget {
   }
 
   finishTable(table: TableSpec): Promise<void> {
-    return finishTable(() => this.acquire(), this.releaseClient, table, this.defaultSchema);
+    return finishTable(
+      () => this.acquire(),
+      this.releaseClient,
+      table,
+      this.defaultSchema,
+      indexMemoryOf(this.endpoint.params),
+    );
   }
 
   /** Undo support for `ferry rollback` (see rollback.ts). */

@@ -126,4 +126,51 @@ describe('postgres target DDL after load', () => {
     );
     expect(b).toEqual(a);
   });
+
+  it('builds indexes with index_memory as maintenance_work_mem: 512MB at least by default, as given when set', async () => {
+    // An event trigger records the session's setting while each CREATE INDEX runs.
+    await sql(
+      dst.url,
+      `CREATE TABLE mem_log (tag text, mwm text);
+       CREATE FUNCTION log_mwm() RETURNS event_trigger LANGUAGE plpgsql AS
+         $$BEGIN INSERT INTO mem_log VALUES (tg_tag, current_setting('maintenance_work_mem')); END$$;
+       CREATE EVENT TRIGGER log_mwm ON ddl_command_end WHEN TAG IN ('CREATE INDEX') EXECUTE FUNCTION log_mwm();`,
+    );
+    const spec = await source.describe({ name: 'parent' });
+    const finish = async (t: Target, name: string) => {
+      const tspec = t.mapTable(spec, { name });
+      await t.prepareTable(tspec, 'create', { runId: 'm', resuming: false });
+      await t.finishTable(tspec);
+      const logged = await sql<{ mwm: string }>(dst.url, 'DELETE FROM mem_log RETURNING mwm');
+      return logged.map((r) => r.mwm);
+    };
+    expect(await sql(dst.url, "SELECT current_setting('maintenance_work_mem') m")).toEqual([{ m: '64MB' }]);
+    // primary key and unique key
+    expect(await finish(target, 'mem_default')).toEqual(['512MB', '512MB']);
+    const given = await postgresConnector.openTarget(parseEndpoint(`${dst.url}?index_memory=96MB`), {
+      logger,
+    });
+    try {
+      expect(await finish(given, 'mem_given')).toEqual(['96MB', '96MB']);
+    } finally {
+      await given.close();
+    }
+    await expect(
+      postgresConnector.openTarget(parseEndpoint(`${dst.url}?index_memory=lots`), { logger }),
+    ).rejects.toMatchObject({ code: 'CONFIG', message: expect.stringMatching(/index_memory=lots/) });
+    // A size PostgreSQL refuses (above its maximum) fails the build, naming the parameter and the table.
+    const huge = await postgresConnector.openTarget(parseEndpoint(`${dst.url}?index_memory=9999TB`), {
+      logger,
+    });
+    try {
+      await expect(finish(huge, 'mem_huge')).rejects.toMatchObject({
+        code: 'CONFIG',
+        message: expect.stringMatching(/index_memory=9999TB/),
+        context: { table: 'public.mem_huge', configPath: 'index_memory' },
+      });
+    } finally {
+      await huge.close();
+    }
+    await sql(dst.url, 'DROP EVENT TRIGGER log_mwm');
+  });
 });
