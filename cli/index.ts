@@ -34,6 +34,10 @@ function migrationOptions(cmd: Command, { target = true } = {}): Command {
     .option('--tables <list>', 'comma-separated tables, `t` or `schema.t`; default all (env FERRY_TABLES)')
     .option('--target-schema <name>', 'schema for target tables (env FERRY_TARGET_SCHEMA)')
     .option('--partition-rows <n>', 'rows per partition (default 250000; env FERRY_PARTITION_ROWS)')
+    .option(
+      '--partition-bytes <size>',
+      'bytes per partition instead of rows, e.g. 256MB, from the source\'s size estimate (env FERRY_PARTITION_BYTES)',
+    )
     .option('--batch-rows <n>', 'rows per Arrow batch (default 10000; env FERRY_BATCH_ROWS)')
     .option('--workers <n>', 'partitions in parallel and pool threads (default: cores; env FERRY_WORKERS)')
     .option(

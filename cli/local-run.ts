@@ -54,6 +54,7 @@ export type MigrationSettings = Pick<
   | 'mode'
   | 'workers'
   | 'partitionRows'
+  | 'partitionBytes'
   | 'batchRows'
   | 'stateDir'
   | 'reportsDir'
@@ -73,6 +74,7 @@ export function tableSelections(settings: MigrationSettings): TableSelection[] {
     name: t.name,
     mode: t.mode,
     partitionRows: t.partitionRows,
+    ...(t.partitionBytes !== undefined ? { partitionBytes: t.partitionBytes } : {}),
     ...(t.targetName ? { targetName: t.targetName } : {}),
     ...(t.key ? { key: [...t.key] } : {}),
     ...(t.mapping ? { mapping: t.mapping, configPath: t.configPath } : {}),
@@ -95,7 +97,11 @@ export function planFor(
     sourceInfo: { connector: settings.source.connector, display: settings.source.display },
     targetInfo: { connector: settings.target.connector, display: settings.target.display },
     mode: settings.mode,
-    options: { partitionRows: settings.partitionRows, batchRows: settings.batchRows },
+    options: {
+      partitionRows: settings.partitionRows,
+      ...(settings.partitionBytes !== undefined ? { partitionBytes: settings.partitionBytes } : {}),
+      batchRows: settings.batchRows,
+    },
     tables: tableSelections(settings),
     ...(settings.targetSchema ? { targetSchema: settings.targetSchema } : {}),
     ...(options.checkSalt ? { saltAvailable: settings.transformSalt !== undefined } : {}),

@@ -23,6 +23,7 @@ const FLAG_NAMES: readonly (keyof SettingsFlags)[] = [
   'mode',
   'workers',
   'partitionRows',
+  'partitionBytes',
   'batchRows',
   'stateDir',
   'reportsDir',

@@ -27,7 +27,7 @@ import {
   tableName,
   type WriteMode,
 } from '../core/index.js';
-import { planPartitions } from '../partitioning/index.js';
+import { planPartitions, rowsPerPartition } from '../partitioning/index.js';
 import {
   checkParentKeys,
   parseTableMapping,
@@ -44,6 +44,8 @@ export interface TableSelection {
   key?: string[];
   /** Rows per partition for this table (default: the plan's). */
   partitionRows?: number;
+  /** Bytes per partition for this table, instead of rows (default: the plan's when `partitionRows` is unset). */
+  partitionBytes?: number;
   /** Write mode for this table (default: the plan's). */
   mode?: WriteMode;
   /** The table's mapping keys as written in the config (`columns`, `unmapped`, `rules`, `dedupe`). */
@@ -209,7 +211,12 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
   // A keyless table is split by the source's row id when it has one (PostgreSQL ctid), else it is one partition.
   const byRowId = declared.length === 0 && req.source.rowIdKey !== undefined;
   const keyColumns = byRowId ? [req.source.rowIdKey!] : declared;
-  const partitionRows = sel.partitionRows ?? req.options.partitionRows;
+  const size = rowsPerPartition(
+    spec,
+    sel.partitionRows ?? req.options.partitionRows,
+    sel.partitionBytes ?? (sel.partitionRows === undefined ? req.options.partitionBytes : undefined),
+  );
+  const partitionRows = size.rows;
   const keyNullable = keyColumns.some((k) => spec.columns.find((c) => c.name === k)?.nullable);
   // Enough samples for ~64 per partition, so quantile boundaries are stable; capped for huge tables.
   const wanted = Math.ceil(Math.max(spec.estimatedRows, 1) / partitionRows);
@@ -219,12 +226,13 @@ async function planTable(req: PlanRequest, ref: TableRef, sel: TableSelection): 
     : { rows: spec.estimatedRows, exact: false, nullKeyRows: 0, samples: [] };
   const planned = planPartitions({ table: name, keyColumns, keyNullable, stats, partitionRows });
   const { partitions } = planned;
-  const info = byRowId
+  const chosen = byRowId
     ? {
         strategy: 'ctid' as const,
         reason: `no primary key: ${partitions.length} ${keyColumns[0]} block ranges, verified as a whole table`,
       }
     : planned.info;
+  const info = size.note ? { ...chosen, reason: `${chosen.reason} (${size.note})` } : chosen;
   const plan: TablePlan = {
     source: spec,
     target,

@@ -1,4 +1,5 @@
 /** core/: the shared types, errors, endpoints, secrets and logging. Imports nothing else of ferry. */
+export * from './byte-size.js';
 export * from './config/index.js';
 export * from './connector.js';
 export * from './refused-rows.js';

@@ -233,6 +233,8 @@ export interface Plan {
 export interface PlanOptions {
   /** Target rows per partition. */
   partitionRows: number;
+  /** Target bytes per partition instead of rows (see partitioning/ `rowsPerPartition`); absent: rows. */
+  partitionBytes?: number;
   /** Rows per Arrow batch. */
   batchRows: number;
 }

@@ -21,3 +21,4 @@ export {
   type PlanPartitionsInput,
   planPartitions,
 } from './plan-partitions.js';
+export { type PartitionSize, rowsPerPartition } from './rows-per-partition.js';

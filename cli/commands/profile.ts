@@ -56,6 +56,10 @@ export function profileOptions(cmd: Command): Command {
     )
     .option('--show-pii', 'show values of columns flagged as personal data unmasked in the report')
     .option('--partition-rows <n>', 'rows per partition (default 250000; env FERRY_PARTITION_ROWS)')
+    .option(
+      '--partition-bytes <size>',
+      'bytes per partition instead of rows, e.g. 256MB, from the source\'s size estimate (env FERRY_PARTITION_BYTES)',
+    )
     .option('--batch-rows <n>', 'rows per Arrow batch (default 10000; env FERRY_BATCH_ROWS)')
     .option('--workers <n>', 'partitions in parallel and pool threads (default: cores; env FERRY_WORKERS)')
     .option(
@@ -159,6 +163,7 @@ export async function profileCommand(opts: CommandOptions, cmd: Command): Promis
       required,
       foreignKeys,
       partitionRows: settings.partitionRows,
+      ...(settings.partitionBytes !== undefined ? { partitionBytes: settings.partitionBytes } : {}),
       batchRows: settings.batchRows,
       concurrency: workers,
       profileBatch: (batch, spec) => pool.profileBatch(batch, spec),

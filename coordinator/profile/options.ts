@@ -17,6 +17,8 @@ export interface ProfileSourceOptions {
   foreignKeys?: ConfiguredForeignKey[];
   /** Target rows per partition. */
   partitionRows: number;
+  /** Target bytes per partition instead of rows (partitioning/ `rowsPerPartition`). */
+  partitionBytes?: number;
   /** Rows per Arrow batch. */
   batchRows: number;
   /** Partitions read at the same time. */

@@ -14,7 +14,7 @@ import {
   type KeyStats,
   type SourceSnapshot,
 } from '../../core/index.js';
-import { planPartitions } from '../../partitioning/index.js';
+import { planPartitions, rowsPerPartition } from '../../partitioning/index.js';
 import {
   DuplicateCheck,
   type FkOrder,
@@ -36,7 +36,8 @@ async function planTablePartitions(work: TableWork, opts: ProfileSourceOptions):
   const spec = work.spec;
   const keyColumns = spec.primaryKey;
   // As the migration plan does: about 64 samples per partition, capped for huge tables.
-  const wanted = Math.ceil(Math.max(spec.estimatedRows, 1) / opts.partitionRows);
+  const partitionRows = rowsPerPartition(spec, opts.partitionRows, opts.partitionBytes).rows;
+  const wanted = Math.ceil(Math.max(spec.estimatedRows, 1) / partitionRows);
   const maxSamples = Math.min(100_000, Math.max(1_000, wanted * 64));
   const stats: KeyStats = keyColumns.length
     ? await opts.source.sampleKeys(spec, keyColumns, maxSamples, opts.signal)
@@ -47,7 +48,7 @@ async function planTablePartitions(work: TableWork, opts: ProfileSourceOptions):
     keyColumns,
     keyNullable,
     stats,
-    partitionRows: opts.partitionRows,
+    partitionRows,
   }).partitions;
 }
 

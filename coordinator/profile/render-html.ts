@@ -5,7 +5,7 @@ import {
   type ProfileReport,
   type TableProfile,
 } from '../../profiling/index.js';
-import { formatBytes } from './render-markdown.js';
+import { formatBytes } from '../../core/index.js';
 import { escapeHtml as e, histogramSvg, nullBarSvg, topValuesHtml } from './svg.js';
 
 /**

@@ -1,3 +1,4 @@
+import { formatBytes } from '../../core/index.js';
 import {
   formatPercent,
   type ColumnProfile,
@@ -18,18 +19,6 @@ function cell(text: string): string {
 
 function code(text: string): string {
   return `\`${cell(text).replace(/`/g, 'ˋ')}\``;
-}
-
-/** Bytes as people read them (KiB, MiB, GiB). */
-export function formatBytes(n: number): string {
-  const units = ['B', 'KiB', 'MiB', 'GiB', 'TiB'];
-  let v = n;
-  let u = 0;
-  while (v >= 1024 && u < units.length - 1) {
-    v /= 1024;
-    u++;
-  }
-  return u === 0 ? `${v} B` : `${v.toFixed(1)} ${units[u]}`;
 }
 
 const SEVERITY_MARK = { error: '🟥 error', warning: '🟧 warning', info: '🟦 info' } as const;

@@ -45,11 +45,13 @@ export function describeSettings(settings: Settings | PartialSettings): Record<s
     if (t.key) entry.key = [...t.key];
     entry.mode = t.mode;
     entry.partition_rows = t.partitionRows;
+    if (t.partitionBytes !== undefined) entry.partition_bytes = t.partitionBytes;
     return entry;
   });
   out.mode = settings.mode;
   out.workers = settings.workers;
   out.partition_rows = settings.partitionRows;
+  if (settings.partitionBytes !== undefined) out.partition_bytes = settings.partitionBytes;
   out.batch_rows = settings.batchRows;
   out.state_dir = settings.stateDir;
   out.reports_dir = settings.reportsDir;

@@ -17,6 +17,7 @@ export interface SettingsFlags {
   mode?: string;
   workers?: string | number;
   partitionRows?: string | number;
+  partitionBytes?: string | number;
   batchRows?: string | number;
   stateDir?: string;
   reportsDir?: string;
@@ -97,6 +98,13 @@ const SPECS: TwinSpec[] = [
     option: 'partitionRows',
     env: 'FERRY_PARTITION_ROWS',
     arg: 'N',
+  },
+  {
+    key: 'partition_bytes',
+    flag: '--partition-bytes',
+    option: 'partitionBytes',
+    env: 'FERRY_PARTITION_BYTES',
+    arg: 'SIZE',
   },
   { key: 'batch_rows', flag: '--batch-rows', option: 'batchRows', env: 'FERRY_BATCH_ROWS', arg: 'N' },
   { key: 'state_dir', flag: '--state-dir', option: 'stateDir', env: 'FERRY_STATE_DIR', arg: 'DIR' },

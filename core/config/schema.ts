@@ -1,6 +1,7 @@
 // biome-ignore-all lint/suspicious/noTemplateCurlyInString: config values hold literal ${VAR} references
 import { availableParallelism } from 'node:os';
 import { z } from 'zod';
+import { parseByteSize } from '../byte-size.js';
 import type { WriteMode } from '../types.js';
 
 /**
@@ -55,6 +56,13 @@ function bounded(min: number, max: number) {
     (v) => (typeof v === 'string' && /^\s*\d+(\.\d+)?\s*$/.test(v) ? Number(v) : v),
     z.number().min(min).max(max),
   );
+}
+
+/** A size in bytes ≥ `min`: a number of bytes, or text with a unit (`256MB`, `1GiB`; binary units). */
+function byteSize(min: number) {
+  return z
+    .preprocess((v) => (typeof v === 'string' ? (parseByteSize(v) ?? v) : v), z.number().int().min(min))
+    .register(configDoc, { type: 'size (`256MB`, `1GiB` or bytes)' });
 }
 
 /** A boolean, also given as true/false, yes/no, on/off, 1/0. */
@@ -145,6 +153,11 @@ export const TableObjectSchema = z.strictObject({
   partition_rows: integer(1)
     .optional()
     .describe("This table's rows per partition. Default: the top-level `partition_rows` (rows)."),
+  partition_bytes: byteSize(1)
+    .optional()
+    .describe(
+      "This table's bytes per partition, instead of `partition_rows` (set one of them). Default: the top-level `partition_bytes` when this table sets no `partition_rows`.",
+    ),
   // The mapping keys are checked against the source table when the plan is made (transform/, docs/transform.md):
   // here they are only carried, since their meaning depends on the source's columns and types.
   columns: z
@@ -236,6 +249,11 @@ export const ConfigSchema = z.strictObject({
     .default(250_000)
     .describe(
       'Target rows per partition, the unit of parallelism, retry and verification. Default: 250000 rows.',
+    ),
+  partition_bytes: byteSize(1)
+    .optional()
+    .describe(
+      "Target bytes per partition instead of `partition_rows` (set one of them): each table's partitions get as many rows as fill this at the table's average row size in the source's own size estimate (PostgreSQL: table size with TOAST; MySQL: data length). A table without a size estimate keeps `partition_rows`. Default: none (rows).",
     ),
   batch_rows: integer(1)
     .default(10_000)

@@ -184,6 +184,52 @@ describe('defaults and precedence', () => {
     ]);
   });
 
+  it('sizes partitions by bytes when asked: per table, from the top level, as a flag or a variable', () => {
+    write(
+      'b.yaml',
+      `${BASE}partition_bytes: 64MB\ntables:\n  - a\n  - name: b\n    partition_rows: 500\n  - name: c\n    partition_bytes: 1GiB\n`,
+    );
+    const s = resolveIn({ configFile: 'b.yaml' });
+    expect(s.partitionBytes).toBe(64 * 1024 ** 2);
+    expect(s.tables).toEqual([
+      { name: 'a', mode: 'create', partitionRows: 250_000, partitionBytes: 64 * 1024 ** 2 },
+      { name: 'b', mode: 'create', partitionRows: 500 },
+      { name: 'c', mode: 'create', partitionRows: 250_000, partitionBytes: 1024 ** 3 },
+    ]);
+    expect(s.origins.partition_bytes).toMatch(/b\.yaml line 5/);
+    expect(
+      resolveIn({ configFile: false, flags: { from: 'duckdb:a', to: 'duckdb:b', partitionBytes: '4096' } })
+        .partitionBytes,
+    ).toBe(4096);
+    expect(
+      resolveIn({
+        configFile: false,
+        env: { FERRY_FROM: 'duckdb:a', FERRY_TO: 'duckdb:b', FERRY_PARTITION_BYTES: '2 kB' },
+      }).partitionBytes,
+    ).toBe(2048);
+    expect(describeSettings(s).partition_bytes).toBe(64 * 1024 ** 2);
+  });
+
+  it('refuses a size that is not one, and rows and bytes set at one level', () => {
+    write('c.yaml', `${BASE}partition_bytes: 1.5GB\n`);
+    expect(configError(() => resolveIn({ configFile: 'c.yaml' })).context.configPath).toBe('partition_bytes');
+    write('d.yaml', `${BASE}partition_bytes: 12XB\n`);
+    expect(configError(() => resolveIn({ configFile: 'd.yaml' })).context.configPath).toBe('partition_bytes');
+    write('e.yaml', `${BASE}tables:\n  - name: a\n    partition_rows: 10\n    partition_bytes: 1MB\n`);
+    const table = configError(() => resolveIn({ configFile: 'e.yaml' }));
+    expect(table.context.configPath).toBe('tables[0].partition_bytes');
+    expect(table.message).toMatch(
+      /tables\[0\]\.partition_rows \(e\.yaml line 7\) and tables\[0\]\.partition_bytes \(e\.yaml line 8\) are both set/,
+    );
+    // A flag for one and the config for the other is the same conflict: neither silently wins.
+    write('f.yaml', `${BASE}partition_bytes: 1MB\n`);
+    const top = configError(() => resolveIn({ configFile: 'f.yaml', flags: { partitionRows: '10' } }));
+    expect(top.message).toMatch(
+      /partition_rows \(flag --partition-rows\) and partition_bytes \(f\.yaml line 5\) are both set/,
+    );
+    expect(top.context.hint).toBe('a partition is sized by rows or by bytes: set one of them');
+  });
+
   it('refuses a table listed twice', () => {
     write('a.yaml', `${BASE}tables: [a, b, a]\n`);
     const e = configError(() => resolveIn({ configFile: 'a.yaml' }));

@@ -27,6 +27,11 @@ export interface TableSettings {
   /** Rows per partition. */
   readonly partitionRows: number;
   /**
+   * Bytes per partition, when the table (or the top level, if the table sets no `partition_rows`) asks for a
+   * byte target: it decides, and `partitionRows` stands only for a table without a size estimate.
+   */
+  readonly partitionBytes?: number;
+  /**
    * The table's mapping keys as written (`columns`, `unmapped`, `rules`, `dedupe`), when any is given; checked
    * against the source table by transform/ `parseTableMapping` when the plan is made.
    */
@@ -61,6 +66,8 @@ export interface SettingsBase {
   readonly workers: number;
   /** Rows per partition. */
   readonly partitionRows: number;
+  /** Bytes per partition instead of `partitionRows` (see `TableSettings.partitionBytes`). */
+  readonly partitionBytes?: number;
   /** Rows per Arrow batch. */
   readonly batchRows: number;
   /** Absolute directory of run state. */
@@ -186,14 +193,18 @@ function build(
 ): Settings | PartialSettings {
   const where = (path: ConfigPath) => layers.origins.where(path);
   const abs = (path: ConfigPath, p: string) => absolutePath(layers, cwd, path, p);
+  checkOneOf(c.partition_bytes !== undefined && where(['partition_rows']) !== 'default', [], where);
   const tables = c.tables.map((t, i): TableSettings => {
     const mapping = mappingOf(t);
+    checkOneOf(t.partition_rows !== undefined && t.partition_bytes !== undefined, ['tables', i], where);
+    const partitionBytes = t.partition_bytes ?? (t.partition_rows === undefined ? c.partition_bytes : undefined);
     return {
       name: t.name,
       ...(t.target_name ? { targetName: t.target_name } : {}),
       ...(t.key ? { key: t.key } : {}),
       mode: t.mode ?? c.mode,
       partitionRows: t.partition_rows ?? c.partition_rows,
+      ...(partitionBytes !== undefined ? { partitionBytes } : {}),
       ...(mapping ? { mapping, configPath: `tables[${i}]` } : {}),
       ...(t.pii_ok ? { piiOk: t.pii_ok } : {}),
     };
@@ -218,6 +229,7 @@ function build(
     mode: c.mode,
     workers: c.workers,
     partitionRows: c.partition_rows,
+    ...(c.partition_bytes !== undefined ? { partitionBytes: c.partition_bytes } : {}),
     batchRows: c.batch_rows,
     stateDir: abs(['state_dir'], c.state_dir),
     reportsDir: abs(['reports_dir'], c.reports_dir),
@@ -367,6 +379,20 @@ function baseDir(layers: ConfigLayers, cwd: string, path: ConfigPath): string {
 
 function absolutePath(layers: ConfigLayers, cwd: string, path: ConfigPath, value: string): string {
   return isAbsolute(value) ? value : resolve(baseDir(layers, cwd, path), value);
+}
+
+/** `partition_rows` and `partition_bytes` both set at one level (`at`: the top level or `tables[i]`). */
+function checkOneOf(both: boolean, at: ConfigPath, where: (path: ConfigPath) => string): void {
+  if (!both) return;
+  const prefix = at.length ? `tables[${at[1]}].` : '';
+  throw new FerryError(
+    'CONFIG',
+    `${prefix}partition_rows (${where([...at, 'partition_rows'])}) and ${prefix}partition_bytes (${where([...at, 'partition_bytes'])}) are both set`,
+    {
+      configPath: `${prefix}partition_bytes`,
+      hint: 'a partition is sized by rows or by bytes: set one of them',
+    },
+  );
 }
 
 function checkUnique(

@@ -80,6 +80,35 @@ describe('PostgreSQL migrations through the CLI', () => {
     expect(Number(pks[0]!.n)).toBe(3);
   });
 
+  it('a byte target: each partition holds about --partition-bytes of the source table', async () => {
+    const dst = await target('clibytes');
+    const r = await runCli([
+      'run', '--from', src.url, '--to', dst.url, '--tables', 'accounts,nopk',
+      '--partition-bytes', '256kB', '--json', ...state,
+    ]);
+    expect(r.stderr).toBe('');
+    expect(r.code).toBe(0);
+    const report = JSON.parse(r.stdout).report;
+    expect(report.verified).toBe(true);
+    for (const t of ['accounts', 'nopk']) {
+      expect(await rowsAsText(dst.url, `public.${t}`)).toEqual(await rowsAsText(src.url, `public.${t}`));
+      // The rows that fill 256 kB at the table's average stored row, from the source's own estimate.
+      const [est] = await sql<{ rows: number; bytes: string }>(
+        src.url,
+        `SELECT reltuples::float8 AS rows, pg_table_size(oid)::text AS bytes FROM pg_class WHERE oid = 'public.${t}'::regclass`,
+      );
+      const perPartition = Math.floor((256 * 1024) / (Number(est!.bytes) / est!.rows));
+      const sizes = (
+        await sql<{ rows: string }>(dst.url, `SELECT rows FROM ferry._ferry_ledger WHERE table_name = 'public.${t}' ORDER BY partition_id`)
+      ).map((x) => Number(x.rows));
+      const table = report.tables.find((x: { table: string }) => x.table === `public.${t}`);
+      console.log(`partition sizes of ${t} at 256 kB (~${perPartition} rows): ${sizes.join(', ')}; ${table.partitioning}`);
+      expect(table.partitioning).toMatch(/partition_bytes 256\.0 KiB at ~\d+ bytes per row/);
+      expect(sizes.length).toBe(Math.ceil(est!.rows / perPartition));
+      expect(Math.max(...sizes)).toBeLessThanOrEqual(perPartition * 2);
+    }
+  });
+
   it('every type: PG → Parquet → PG and PG → DuckDB, verified by ferry and by SQL', async () => {
     const pq = join(dir, 'parquet');
     const out = await runCli(['run', '--from', src.url, '--to', `parquet:${pq}`, '--tables', 'everything', '--partition-rows', '3', '--json', ...state]);
