@@ -10,8 +10,8 @@ export interface PartitionSize {
 /**
  * Rows per partition: `partitionRows`, or with a byte target as many of the table's average rows (the
  * source's size estimate over its row estimate) as fill `partitionBytes`, at least one. The estimate is the
- * source's stored size (PostgreSQL's table with TOAST, MySQL's data length), not the bytes on the wire; a
- * table without one keeps `partitionRows`, and the note says so.
+ * source's stored size (PostgreSQL's table with TOAST, MySQL's data length, a Parquet file compressed), not
+ * the bytes on the wire; a table without one keeps `partitionRows`, and the note says so.
  */
 export function rowsPerPartition(
   spec: Pick<TableSpec, 'estimatedRows' | 'estimatedBytes'>,

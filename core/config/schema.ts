@@ -253,7 +253,7 @@ export const ConfigSchema = z.strictObject({
   partition_bytes: byteSize(1)
     .optional()
     .describe(
-      "Target bytes per partition instead of `partition_rows` (set one of them): each table's partitions get as many rows as fill this at the table's average row size in the source's own size estimate (PostgreSQL: table size with TOAST; MySQL: data length). A table without a size estimate keeps `partition_rows`. Default: none (rows).",
+      "Target bytes per partition instead of `partition_rows` (set one of them): each table's partitions get as many rows as fill this at the table's average row size in the source's own size estimate (PostgreSQL: table size with TOAST; MySQL: data length; Parquet: compressed file size; CSV: file size; DuckDB: column widths). A table without a size estimate keeps `partition_rows`. Default: none (rows).",
     ),
   batch_rows: integer(1)
     .default(10_000)
