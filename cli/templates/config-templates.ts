@@ -20,6 +20,7 @@ ${keyComment('tables')}
 #     key: [order_id]           # split key (default: the primary key)
 #     mode: append              # this table's mode (default: mode below)
 #     partition_rows: 100000    # this table's rows per partition (default: partition_rows below)
+#     partition_bytes: 64MB     # or its bytes per partition (default: partition_bytes below)
 tables: []
 
 ${keyComment('mode')}
@@ -29,7 +30,10 @@ ${keyComment('workers')}
 # workers: 8
 
 ${keyComment('partition_rows')}
-partition_rows: 250000
+# partition_rows: 250000
+
+${keyComment('partition_bytes')}
+# partition_bytes: 256MB
 
 ${keyComment('batch_rows')}
 batch_rows: 10000
