@@ -4,6 +4,7 @@ import { RUNS_BUCKET } from '../../transport/index.js';
 import { requireServices } from '../helpers/services.js';
 import { open } from '../nats/helpers.js';
 import { ChaosCluster } from './cluster.js';
+import { tail, waitUntil } from './processes.js';
 
 /**
  * A coordinator that loses its lease — another coordinator took the run over while this one was paused or cut
@@ -25,16 +26,22 @@ describe('chaos: coordinator lease taken over', () => {
     const coordinator = c.coordinator('leaselost', { env: { FERRY_NATS_LEASE_TTL_MS: '900' } });
     const nats = await open(c.nats.url);
     try {
-      // Wait for the coordinator to create the bucket and take the lease.
+      // Wait for the coordinator to create the bucket and take the lease; if it exits or never does, say why.
       const lease = async () => {
         const kv = await new Kvm(nats.connection).open(RUNS_BUCKET);
         return { kv, entry: await kv.get('leaselost.lease') };
       };
-      let found = await lease().catch(() => undefined);
-      for (let i = 0; i < 300 && !found?.entry?.value.length; i++) {
-        await new Promise((r) => setTimeout(r, 100));
-        found = await lease().catch(() => undefined);
-      }
+      let found: Awaited<ReturnType<typeof lease>> | undefined;
+      await waitUntil(
+        'the coordinator to take the lease',
+        async () => {
+          if (!coordinator.running) throw new Error(`the coordinator exited:\n${tail(coordinator.stderr())}`);
+          found = await lease().catch(() => undefined);
+          return Boolean(found?.entry?.value.length);
+        },
+        60_000,
+        () => `coordinator (pid ${coordinator.pid}, state ${coordinator.state()}):\n${coordinator.stderr()}`,
+      );
       const { kv, entry } = found!;
       const held = entry!.json<{ epoch: number }>();
       await kv.update('leaselost.lease', JSON.stringify({ ...held, owner: 'intruder', epoch: held.epoch + 1 }), entry!.revision);
