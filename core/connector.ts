@@ -101,6 +101,8 @@ export interface KeyStats {
    * NULL keys excluded. Spread uniformly over the rows, so sample i/n approximates quantile i/n.
    */
   samples: KeyTuple[];
+  /** What the samples are when not rows sampled from the table (e.g. `histogram bounds of pg_stats`), for the plan. */
+  samplesFrom?: string;
 }
 
 export interface Source {

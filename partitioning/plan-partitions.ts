@@ -181,7 +181,7 @@ function rangeReason(input: PlanPartitionsInput, facts: ReasonFacts): string {
     sampleCount === 0
       ? [`no key sampled: one open key range on ${cols}`]
       : [
-          `${ranges} key range${ranges === 1 ? '' : 's'} on ${cols} from ${sampleCount} sampled keys, ~${input.partitionRows} rows each`,
+          `${ranges} key range${ranges === 1 ? '' : 's'} on ${cols} from ${sampleCount} ${input.stats.samplesFrom ?? 'sampled keys'}, ~${input.partitionRows} rows each`,
         ];
   if (sampleCount > 0 && ranges < wanted) {
     const cap = input.maxPartitions ?? DEFAULT_MAX_PARTITIONS;

@@ -14,6 +14,11 @@ import { ident, qualified } from './sql-text.js';
  * predicates that later read them agree. Small tables (≤ 100 000 estimated rows) are read whole, exactly.
  * Values come through the binary COPY decoder and formats/ `keyText`, so they are canonical key text.
  *
+ * A large table keyed by one integer column is split at the column's `pg_stats` histogram bounds instead, without
+ * reading it, when those describe it: fresh (at most 10 % of the rows changed since ANALYZE), no most common
+ * values (the histogram leaves them out, so a skewed key is sampled), and enough bounds for the partitions
+ * wanted (one bucket or more each; the planner takes ~64 samples per partition, so `maxSamples / 64`).
+ *
  * A table without a usable key can be split on the pseudo key `ctid`: samples are evenly spaced block
  * numbers `(b,0)` up to the table's current size, and ranges read with TID range scans (PostgreSQL ≥ 14).
  */
@@ -21,6 +26,9 @@ import { ident, qualified } from './sql-text.js';
 const EXACT_LIMIT = 100_000;
 const KEY_KINDS = new Set(['bool', 'int', 'decimal', 'text', 'float', 'uuid', 'date', 'time', 'timestamp']);
 const SYSTEM_LIMIT = 10_000_000;
+const INTEGER_TYPES = new Set(['smallint', 'integer', 'bigint']);
+/** Statistics older than this share of the rows changed are not trusted for splitting. */
+const STALE_SHARE = 0.1;
 
 export async function sampleKeys(
   client: pg.Client,
@@ -68,6 +76,10 @@ export async function sampleKeys(
     estimate = Number(rows[0]!.n);
     exact = true;
   }
+  if (estimate > EXACT_LIMIT && keyCols.length === 1 && INTEGER_TYPES.has(keyCols[0]!.nativeType)) {
+    const stats = await histogramStats(client, table, keyCols[0]!.name, estimate, maxSamples);
+    if (stats) return stats;
+  }
   let sample = '';
   let fraction = 1;
   if (estimate > EXACT_LIMIT) {
@@ -98,6 +110,41 @@ export async function sampleKeys(
     exact,
     nullKeyRows: exact ? nulls : Math.round(nulls / fraction),
     samples: thin(samples, maxSamples),
+  };
+}
+
+/** Key statistics from the integer column's histogram bounds, when they describe the table (module comment). */
+async function histogramStats(
+  client: pg.Client,
+  table: PgTable,
+  column: string,
+  estimate: number,
+  maxSamples: number,
+): Promise<KeyStats | undefined> {
+  const spec = table.spec;
+  const rows = await query<{ bounds: string | null; null_frac: number; mcv: boolean; modified: number }>(
+    client,
+    `SELECT s.histogram_bounds::text AS bounds, s.null_frac::float8 AS null_frac,
+            s.most_common_vals IS NOT NULL AS mcv, coalesce(u.n_mod_since_analyze, 0)::float8 AS modified
+       FROM pg_class c JOIN pg_namespace n ON n.oid = c.relnamespace
+       JOIN pg_stats s ON s.schemaname = n.nspname AND s.tablename = c.relname AND NOT s.inherited
+       LEFT JOIN pg_stat_all_tables u ON u.relid = c.oid
+      WHERE c.oid = $1::oid AND s.attname = $2`,
+    [table.oid, column],
+    `cannot read the statistics of ${tableName(spec)}`,
+    { table: tableName(spec), column },
+  );
+  const r = rows[0];
+  if (!r?.bounds || r.mcv || r.modified > STALE_SHARE * estimate) return undefined;
+  const bounds = r.bounds.replace(/^\{|\}$/g, '').split(',');
+  if (bounds.length - 1 < Math.ceil(maxSamples / 64) || !bounds.every((b) => /^-?\d+$/.test(b)))
+    return undefined;
+  return {
+    rows: estimate,
+    exact: false,
+    nullKeyRows: Math.round(estimate * r.null_frac),
+    samples: bounds.map((b) => [BigInt(b).toString()]),
+    samplesFrom: 'histogram bounds of pg_stats',
   };
 }
 
