@@ -191,6 +191,8 @@ export interface ProfileReport {
   durationSeconds: number;
   options: {
     partitionRows: number;
+    /** Bytes per partition when asked for instead of rows. */
+    partitionBytes?: number;
     batchRows: number;
     concurrency: number;
     candidateKeys: { table: string; columns: string[] }[];

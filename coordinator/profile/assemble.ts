@@ -170,6 +170,7 @@ export function assembleReport(input: AssembleInput): ProfileReport {
     durationSeconds: Math.round(input.seconds * 100) / 100,
     options: {
       partitionRows: opts.partitionRows,
+      ...(opts.partitionBytes !== undefined ? { partitionBytes: opts.partitionBytes } : {}),
       batchRows: opts.batchRows,
       concurrency: opts.concurrency,
       candidateKeys: (opts.candidateKeys ?? []).map((k) => ({ table: k.table, columns: [...k.columns] })),

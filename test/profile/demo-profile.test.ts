@@ -261,6 +261,18 @@ describe('ferry profile finds the demo dataset’s planted problems', () => {
     expect(stable(again)).toEqual(stable(report));
   });
 
+  it('sizes partitions by bytes when asked, from the source\'s size estimate, with the same findings', async () => {
+    const source = await openDuckDB(sourcePath);
+    const orders = await source.describe({ name: 'orders' });
+    await source.close();
+    // Bytes for ~2,000 orders at their estimated width: ~10 partitions instead of 40.
+    const partitionBytes = Math.round((orders.estimatedBytes / orders.estimatedRows) * 2_000);
+    const r = await profile(sourcePath, { partitionBytes });
+    expect(r.options.partitionBytes).toBe(partitionBytes);
+    expect(r.tables.find((t) => t.name === 'orders')!.partitions).toBe(10);
+    expect(r.findings).toEqual(report.findings);
+  });
+
   it('reads a parent that is not selected for its keys only', async () => {
     const r = await profile(sourcePath, { tables: ['orders'], candidateKeys: [], required: [] });
     expect(r.tables.map((t) => t.name)).toEqual(['orders']);
