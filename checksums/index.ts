@@ -30,6 +30,7 @@ export {
   diffKeyedDigests,
   type KeyedDiff,
   type KeyedDigest,
+  KeyedRows,
   keyedRowDigests,
 } from './keyed-digests.js';
 export { TAG as CANONICAL_TAGS } from './value-encoders.js';

@@ -40,35 +40,62 @@ export interface DiffOptions {
 }
 
 /**
- * The key and row hash of every row of a batch, in row order. The hash covers the whole row (key columns
- * included) with the same canonical encoding and compare rules as `ChecksumAccumulator`.
+ * Keys and row hashes of one batch's rows, by row index: the hash covers the whole row (key columns included)
+ * with the same canonical encoding and compare rules as `ChecksumAccumulator`. Each is computed only for the
+ * rows asked for (the sampled field comparison needs the keys of every row but the hashes of a few).
  */
+export class KeyedRows {
+  private readonly hasher: RowHasher;
+  private readonly formatters: KeyFormatter[];
+
+  constructor(
+    private readonly batch: A.RecordBatch,
+    keyColumns: readonly string[],
+    rules?: CompareRules,
+  ) {
+    if (keyColumns.length === 0)
+      throw new FerryError('INTERNAL', 'keyed digests need at least one key column');
+    this.hasher = new RowHasher(rules);
+    this.hasher.bind(batch);
+    const fields = batch.schema.fields;
+    this.formatters = keyColumns.map((name) => {
+      const c = fields.findIndex((f) => f.name === name);
+      if (c < 0)
+        throw new FerryError('SCHEMA_MISMATCH', `key column ${name} is not among the batch's columns`, {
+          column: name,
+          hint: `columns are: ${fields.map((f) => f.name).join(', ')}`,
+        });
+      const type = logicalTypeOf(fields[c]!);
+      const rule = rules && Object.hasOwn(rules, name) ? rules[name] : undefined;
+      return keyFormatter(batch.data.children[c]!, type, resolveRule(name, type, rule), name);
+    });
+  }
+
+  get numRows(): number {
+    return this.batch.numRows;
+  }
+
+  /** Canonical text of row `r`'s key: `42` for one column, `(a, 7)` for several (see `KeyFormatter`). */
+  key(r: number): string {
+    const f = this.formatters;
+    return f.length === 1 ? f[0]!(r) : `(${f.map((k) => k(r)).join(', ')})`;
+  }
+
+  /** Row `r`'s 128-bit hash, 32 hex digits: the same hash the checksum sums. */
+  hash(r: number): string {
+    this.hasher.hashRow(r);
+    return wordsToHex(this.hasher.hash);
+  }
+}
+
+/** The key and row hash of every row of a batch, in row order (see {@link KeyedRows}). */
 export function* keyedRowDigests(
   batch: A.RecordBatch,
   keyColumns: readonly string[],
   rules?: CompareRules,
 ): Generator<KeyedDigest> {
-  if (keyColumns.length === 0) throw new FerryError('INTERNAL', 'keyed digests need at least one key column');
-  const hasher = new RowHasher(rules);
-  hasher.bind(batch);
-  const fields = batch.schema.fields;
-  const formatters: KeyFormatter[] = keyColumns.map((name) => {
-    const c = fields.findIndex((f) => f.name === name);
-    if (c < 0)
-      throw new FerryError('SCHEMA_MISMATCH', `key column ${name} is not among the batch's columns`, {
-        column: name,
-        hint: `columns are: ${fields.map((f) => f.name).join(', ')}`,
-      });
-    const type = logicalTypeOf(fields[c]!);
-    const rule = rules && Object.hasOwn(rules, name) ? rules[name] : undefined;
-    return keyFormatter(batch.data.children[c]!, type, resolveRule(name, type, rule), name);
-  });
-  const single = formatters.length === 1 ? formatters[0]! : undefined;
-  for (let r = 0; r < batch.numRows; r++) {
-    hasher.hashRow(r);
-    const key = single ? single(r) : `(${formatters.map((f) => f(r)).join(', ')})`;
-    yield { key, hash: wordsToHex(hasher.hash) };
-  }
+  const rows = new KeyedRows(batch, keyColumns, rules);
+  for (let r = 0; r < rows.numRows; r++) yield { key: rows.key(r), hash: rows.hash(r) };
 }
 
 /**

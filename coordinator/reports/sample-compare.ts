@@ -10,7 +10,7 @@
  * one column), so a value matches exactly when the checksum would count it equal.
  */
 import type { RecordBatch } from 'apache-arrow';
-import { keyedRowDigests } from '../../checksums/index.js';
+import { KeyedRows } from '../../checksums/index.js';
 import { dataReader, logicalTypeOf } from '../../formats/index.js';
 import { keyHash128, keyPartText, maskText } from '../../profiling/index.js';
 
@@ -149,15 +149,14 @@ function project(batch: RecordBatch, names: string[]): RecordBatch {
 
 /** The key text of every row of a batch (the canonical key formatting of checksums/). */
 function keysOf(batch: RecordBatch, keyColumns: string[]): string[] {
-  const out: string[] = [];
-  for (const d of keyedRowDigests(project(batch, keyColumns), keyColumns)) out.push(d.key);
-  return out;
+  const rows = new KeyedRows(project(batch, keyColumns), keyColumns);
+  return Array.from({ length: rows.numRows }, (_, r) => rows.key(r));
 }
 
 /**
  * Per-column digests and display values of the given rows of a batch: each digest covers the key columns and
- * that column. The whole batch is hashed per column (not a one-row slice of it), so every encoder reads the
- * batch's buffers exactly as the checksum does.
+ * that column. Rows are hashed where they lie in the whole batch (not a one-row slice of it), so every encoder
+ * reads the batch's buffers exactly as the checksum does; only the given rows are hashed.
  */
 function rowFields(
   batch: RecordBatch,
@@ -169,16 +168,15 @@ function rowFields(
   for (const r of rows) out.set(r, { digests: [], values: [] });
   const fields = batch.schema.fields;
   for (const c of columns) {
-    const proj = project(batch, keyColumns.includes(c) ? keyColumns : [...keyColumns, c]);
-    let r = 0;
-    for (const d of keyedRowDigests(proj, keyColumns)) {
-      out.get(r)?.digests.push(d.hash);
-      r++;
-    }
+    const keyed = new KeyedRows(
+      project(batch, keyColumns.includes(c) ? keyColumns : [...keyColumns, c]),
+      keyColumns,
+    );
     const i = fields.findIndex((f) => f.name === c);
     const type = logicalTypeOf(fields[i]!);
     const reader = dataReader(batch.data.children[i]!, type);
     for (const [row, f] of out) {
+      f.digests.push(keyed.hash(row));
       const v = reader.get(row);
       f.values.push(v === null ? null : keyPartText(type, v));
     }
