@@ -33,4 +33,5 @@ export {
   KeyedRows,
   keyedRowDigests,
 } from './keyed-digests.js';
+export { murmur3x86_128 } from './murmur3.js';
 export { TAG as CANONICAL_TAGS } from './value-encoders.js';
