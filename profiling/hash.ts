@@ -5,7 +5,8 @@ import { hash as cryptoHash } from 'node:crypto';
  *  - {@link valueHash52}: a fast non-cryptographic 52-bit hash of a column value (two MurmurHash3 x86_32
  *    passes), for distinct counting. 52 bits fit a JS number exactly, so hashes stay plain JSON numbers.
  *  - {@link keyHash128}: a 128-bit hash of a key tuple (SHA-1 truncated), for exact duplicate and orphan
- *    checks. With n distinct keys the chance of any collision is below n²/2^129 (≈ 1.5·10⁻²¹ for 10⁹ keys).
+ *    checks of keys that are not one integer (those are stored as themselves, key-text.ts `keyHashes`). With n
+ *    distinct keys the chance of any collision is below n²/2^128 (≈ 3·10⁻²¹ for 10⁹ keys).
  */
 
 const scratch = new DataView(new ArrayBuffer(8));

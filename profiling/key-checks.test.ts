@@ -107,6 +107,35 @@ describe('DuplicateCheck', () => {
   });
 });
 
+describe('integer keys stored as themselves', () => {
+  const text = (v: string | null) =>
+    keyHashes(batchOf([{ name: 't', type: { kind: 'text' }, nullable: true, nativeType: 'T' }], [[v]]), [
+      't',
+    ]);
+  const int = (v: bigint | number | null, bits: 32 | 64 = 64) =>
+    keyHashes(batchOf([idCol('x', bits)], [[v]]), ['x']);
+
+  it('gives an integer the same bytes whatever the column type holds its canonical text', () => {
+    expect(int(12)).toEqual(int(12n));
+    expect(int(12, 32)).toEqual(text('12'));
+    expect(int(-7n)).toEqual(text('-7'));
+  });
+
+  it('keeps distinct keys distinct: non-canonical spellings, the sign, both ends of the range', () => {
+    expect(text('012')).not.toEqual(text('12'));
+    expect(text('-0')).not.toEqual(int(0n));
+    expect(int(-1n)).not.toEqual(text('18446744073709551615'));
+    expect(int(-(2n ** 63n))).not.toEqual(text('9223372036854775808'));
+    // Beyond 64 bits the text is hashed, still distinct from its low 64 bits.
+    expect(text('18446744073709551616')).not.toEqual(int(0n));
+  });
+
+  it('never gives a key the all-zero NULL marker', () => {
+    expect([...int(0n)].some((b) => b !== 0)).toBe(true);
+    expect([...int(null)].every((b) => b === 0)).toBe(true);
+  });
+});
+
 describe('OrphanCheck', () => {
   const parentKeys = () => {
     const d = new DuplicateCheck();
