@@ -130,6 +130,18 @@ describe('integer keys stored as themselves', () => {
     expect(text('18446744073709551616')).not.toEqual(int(0n));
   });
 
+  it('counts structured integer keys exactly (multiples of 2^20: their low words alone would share slots)', () => {
+    const check = new DuplicateCheck();
+    const rows = Array.from({ length: 20_000 }, (_, i) => [BigInt(i % 15_000) << 20n]);
+    feed(check, batchOf([idCol('id')], rows), ['id']);
+    expect(check.result()).toMatchObject({
+      rows: 20_000,
+      distinct: 15_000,
+      duplicateRows: 5_000,
+      duplicateKeys: 5_000,
+    });
+  });
+
   it('never gives a key the all-zero NULL marker', () => {
     expect([...int(0n)].some((b) => b !== 0)).toBe(true);
     expect([...int(null)].every((b) => b === 0)).toBe(true);

@@ -2,7 +2,9 @@
  * A set of 128-bit key hashes, exact, with memory bounded by the number of distinct keys: an open-addressing
  * table (linear probing) of 16-byte slots plus one state byte (and, when counting, four count bytes) per slot,
  * kept between 30% and 60% full — about 30 to 60 bytes per distinct key (≈ 3–6 GB for 10⁸ keys), never more
- * than the table holds. Keys are hashes (key-text.ts), so the slot index is taken from their first word.
+ * than the table holds. The slot index mixes all four words: a key is a hash or, for a one-column integer key,
+ * the integer itself (key-text.ts `keyHashes`), whose low word alone would pile structured keys (multiples of
+ * 2^k, microsecond timestamps) onto a few slots.
  */
 
 const EMPTY = 0;
@@ -86,7 +88,14 @@ export class KeyHashSet {
 
   #find(a: number, b: number, c: number, d: number): number {
     const words = this.#words;
-    let slot = a & this.#mask;
+    // MurmurHash3's 32-bit finalizer over the words combined.
+    let h = a ^ Math.imul(b, 0x9e3779b1) ^ Math.imul(c, 0x85ebca6b) ^ Math.imul(d, 0xc2b2ae35);
+    h ^= h >>> 16;
+    h = Math.imul(h, 0x85ebca6b);
+    h ^= h >>> 13;
+    h = Math.imul(h, 0xc2b2ae35);
+    h ^= h >>> 16;
+    let slot = h & this.#mask;
     for (;;) {
       if (this.#state[slot] === EMPTY) return slot;
       const w = slot * 4;
