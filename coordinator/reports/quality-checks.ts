@@ -27,7 +27,13 @@ import {
   DEFAULT_SAMPLE_SEED,
   type SampleComparison,
 } from './sample-compare.js';
-import { type TargetDuplicates, type TargetOrphans, targetDuplicates, targetOrphans } from './target-keys.js';
+import {
+  TargetDuplicateCount,
+  type TargetDuplicates,
+  type TargetOrphans,
+  targetDuplicates,
+  targetOrphans,
+} from './target-keys.js';
 
 /** The checks of one table. */
 export interface TableQuality {
@@ -125,6 +131,17 @@ export function migratedForeignKeys(plan: Plan, t: TablePlan): { fk: ForeignKey;
   return out;
 }
 
+/** The batches of `source`, each shown to `see` on its way. */
+async function* tap(
+  source: AsyncIterable<RecordBatch>,
+  see: (batch: RecordBatch) => void,
+): AsyncIterable<RecordBatch> {
+  for await (const batch of source) {
+    see(batch);
+    yield batch;
+  }
+}
+
 function message(e: unknown, table: string): string {
   return toFerryError(e, 'INTERNAL', { table }).message;
 }
@@ -143,6 +160,11 @@ export async function checkQuality(req: QualityRequest): Promise<QualityResult> 
     const q: TableQuality = { table: name, target: tableName(t.target), orphans: [], notes: [], errors: [] };
     const key = matchKey(t);
     const columns = t.target.columns.map((c) => c.name);
+    // The sample reads every target row and column: duplicates are counted on that scan, not a second one.
+    const pk = t.target.primaryKey;
+    const duplicates =
+      pk.length && pk.every((c) => columns.includes(c)) ? new TargetDuplicateCount(pk, pii) : undefined;
+    let duplicatesCounted = false;
     if (sampleRows === 0) q.notes.push('field-level comparison skipped (--sample-rows 0)');
     else if (key.length === 0)
       q.notes.push('no key on the target to match rows by: field-level comparison not possible');
@@ -155,21 +177,26 @@ export async function checkQuality(req: QualityRequest): Promise<QualityResult> 
           keyColumns: key,
           columns,
           expected: all(),
-          actual: req.target.read(
-            t.target,
-            { columns: [], whole: true },
-            { batchRows, columns, ...(req.signal ? { signal: req.signal } : {}) },
+          actual: tap(
+            req.target.read(
+              t.target,
+              { columns: [], whole: true },
+              { batchRows, columns, ...(req.signal ? { signal: req.signal } : {}) },
+            ),
+            (batch) => duplicates?.add(batch),
           ),
           sampleRows,
           seed,
           pii,
         });
+        duplicatesCounted = duplicates !== undefined;
       } catch (e) {
         q.errors.push(`field-level comparison failed: ${message(e, name)}`);
       }
     }
     if (t.target.primaryKey.length === 0)
       q.notes.push('the target table has no primary key: duplicates not checked');
+    else if (duplicatesCounted) q.duplicates = duplicates!.result();
     else {
       try {
         q.duplicates = await targetDuplicates(scan, t.target, t.target.primaryKey);

@@ -73,24 +73,44 @@ function textAt(batch: RecordBatch, columns: string[], pii: ReadonlySet<string>)
   };
 }
 
-/** Duplicates on `keyColumns` of a target table (its primary key), exact. */
+/**
+ * Duplicates on `keyColumns` of a target table's batches, exact: fed by its own scan (`targetDuplicates`) or
+ * by a scan that reads the table anyway (the field-level sample's), which then need not be read again.
+ */
+export class TargetDuplicateCount {
+  readonly #check = new DuplicateCheck();
+
+  constructor(
+    readonly keyColumns: string[],
+    private readonly pii: ReadonlySet<string>,
+  ) {}
+
+  add(batch: RecordBatch): void {
+    this.#check.add(keyHashes(batch, this.keyColumns), textAt(batch, this.keyColumns, this.pii));
+  }
+
+  result(): TargetDuplicates {
+    const r = this.#check.result();
+    return {
+      keyColumns: this.keyColumns,
+      rows: r.rows,
+      duplicateKeys: r.duplicateKeys,
+      duplicateRows: r.duplicateRows,
+      nullKeyRows: r.nullRows,
+      examples: r.examples,
+    };
+  }
+}
+
+/** Duplicates on `keyColumns` of a target table (its primary key), exact, reading just those columns. */
 export async function targetDuplicates(
   scan: TargetScan,
   table: TableSpec,
   keyColumns: string[],
 ): Promise<TargetDuplicates> {
-  const check = new DuplicateCheck();
-  for await (const batch of readColumns(scan, table, keyColumns))
-    check.add(keyHashes(batch, keyColumns), textAt(batch, keyColumns, scan.pii));
-  const r = check.result();
-  return {
-    keyColumns,
-    rows: r.rows,
-    duplicateKeys: r.duplicateKeys,
-    duplicateRows: r.duplicateRows,
-    nullKeyRows: r.nullRows,
-    examples: r.examples,
-  };
+  const count = new TargetDuplicateCount(keyColumns, scan.pii);
+  for await (const batch of readColumns(scan, table, keyColumns)) count.add(batch);
+  return count.result();
 }
 
 /** Orphans of one foreign key: child rows whose non-NULL key the parent table does not hold. */
