@@ -45,18 +45,17 @@ export interface DiffOptions {
  * rows asked for (the sampled field comparison needs the keys of every row but the hashes of a few).
  */
 export class KeyedRows {
-  private readonly hasher: RowHasher;
+  /** Bound on the first `hash`: a caller that only needs keys compiles no row encoders. */
+  private hasher: RowHasher | undefined;
   private readonly formatters: KeyFormatter[];
 
   constructor(
     private readonly batch: A.RecordBatch,
     keyColumns: readonly string[],
-    rules?: CompareRules,
+    private readonly rules?: CompareRules,
   ) {
     if (keyColumns.length === 0)
       throw new FerryError('INTERNAL', 'keyed digests need at least one key column');
-    this.hasher = new RowHasher(rules);
-    this.hasher.bind(batch);
     const fields = batch.schema.fields;
     this.formatters = keyColumns.map((name) => {
       const c = fields.findIndex((f) => f.name === name);
@@ -83,6 +82,10 @@ export class KeyedRows {
 
   /** Row `r`'s 128-bit hash, 32 hex digits: the same hash the checksum sums. */
   hash(r: number): string {
+    if (!this.hasher) {
+      this.hasher = new RowHasher(this.rules);
+      this.hasher.bind(this.batch);
+    }
     this.hasher.hashRow(r);
     return wordsToHex(this.hasher.hash);
   }

@@ -164,7 +164,6 @@ export async function checkQuality(req: QualityRequest): Promise<QualityResult> 
     const pk = t.target.primaryKey;
     const duplicates =
       pk.length && pk.every((c) => columns.includes(c)) ? new TargetDuplicateCount(pk, pii) : undefined;
-    let duplicatesCounted = false;
     if (sampleRows === 0) q.notes.push('field-level comparison skipped (--sample-rows 0)');
     else if (key.length === 0)
       q.notes.push('no key on the target to match rows by: field-level comparison not possible');
@@ -189,15 +188,14 @@ export async function checkQuality(req: QualityRequest): Promise<QualityResult> 
           seed,
           pii,
         });
-        duplicatesCounted = duplicates !== undefined;
+        if (duplicates) q.duplicates = duplicates.result();
       } catch (e) {
         q.errors.push(`field-level comparison failed: ${message(e, name)}`);
       }
     }
     if (t.target.primaryKey.length === 0)
       q.notes.push('the target table has no primary key: duplicates not checked');
-    else if (duplicatesCounted) q.duplicates = duplicates!.result();
-    else {
+    else if (!q.duplicates) {
       try {
         q.duplicates = await targetDuplicates(scan, t.target, t.target.primaryKey);
       } catch (e) {
