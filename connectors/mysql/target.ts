@@ -126,11 +126,12 @@ export class MySQLTarget implements Target {
   private readonly idle: Conn[] = [];
   private readonly writers = new Set<MysqlPartitionWriter>();
   private closed = false;
+  private reconnecting: Promise<Conn> | undefined;
 
   private constructor(
     private readonly endpoint: Endpoint,
     private readonly params: MysqlParams,
-    private readonly meta: Conn,
+    private metaConn: Conn,
     private readonly server: ServerInfo,
     private readonly options: ConnectOptions,
   ) {}
@@ -161,13 +162,36 @@ export class MySQLTarget implements Target {
     }
   }
 
+  /**
+   * The meta connection, opened again when the old one is gone: a migration of hours leaves it idle past the
+   * server's `wait_timeout` while partitions load, and a killed or dropped connection must cost at most the
+   * statement that was on it (a partition's fence is retried; the next table's DDL gets a fresh session).
+   */
+  private async meta(): Promise<Conn> {
+    if (!isBroken(this.metaConn)) return this.metaConn;
+    this.reconnecting ??= openConnection(this.endpoint, this.params, 'meta', this.options.logger)
+      .then((c) => {
+        this.options.logger.warn(
+          { target: this.endpoint.display },
+          'the MySQL meta connection was lost: reconnected',
+        );
+        void end(this.metaConn);
+        this.metaConn = c;
+        return c;
+      })
+      .finally(() => {
+        this.reconnecting = undefined;
+      });
+    return this.reconnecting;
+  }
+
   private get database(): string {
     return this.endpoint.database!;
   }
 
   async describe(table: TableRef): Promise<TableSpec | undefined> {
     const found = await describeMysqlTable(
-      this.meta,
+      await this.meta(),
       table,
       this.database,
       { tinyint1: this.params.tinyint1, zeroDates: this.params.zero_dates },
@@ -213,27 +237,27 @@ export class MySQLTarget implements Target {
     }
     if (existing && options.resuming) return;
     if (existing && mode === 'truncate') {
-      await run(this.meta, `TRUNCATE TABLE ${qualifiedName(table)}`, [], context);
+      await run(await this.meta(), `TRUNCATE TABLE ${qualifiedName(table)}`, [], context);
       return;
     }
     if (existing && mode === 'append') return;
     const database = createDatabaseSql(table, this.database);
-    if (database) await run(this.meta, database, [], context);
+    if (database) await run(await this.meta(), database, [], context);
     if (existing && mode === 'replace')
-      await run(this.meta, `DROP TABLE ${qualifiedName(table)}`, [], context);
-    await run(this.meta, createTableSql(table, this.server.flavor), [], context);
+      await run(await this.meta(), `DROP TABLE ${qualifiedName(table)}`, [], context);
+    await run(await this.meta(), createTableSql(table, this.server.flavor), [], context);
     this.owned.add(name);
     this.options.logger.info({ table: name, mode }, 'created target table');
   }
 
-  readLedger(runId?: string): Promise<LedgerEntry[]> {
-    return readLedgerEntries(this.meta, runId);
+  async readLedger(runId?: string): Promise<LedgerEntry[]> {
+    return readLedgerEntries(await this.meta(), runId);
   }
 
   /** Records that this delivery's fence started (see ledger.ts); a stale delivery is refused here already. */
   async beginAttempt(request: AttemptStart): Promise<void> {
     this.writable('beginAttempt');
-    await beginAttempt(this.meta, request.runId, request.partition.id, request.attempt);
+    await beginAttempt(await this.meta(), request.runId, request.partition.id, request.attempt);
   }
 
   private async loader(): Promise<Conn> {
@@ -270,7 +294,7 @@ export class MySQLTarget implements Target {
     const have = new Set(existing.unique.map((cols) => cols.join('\u0000')));
     for (const [i, cols] of (table.uniqueKeys ?? []).entries()) {
       if (have.has(cols.join('\u0000'))) continue;
-      await run(this.meta, addUniqueKeySql(table, cols, i), [], {
+      await run(await this.meta(), addUniqueKeySql(table, cols, i), [], {
         table: name,
         hint: 'the loaded rows have duplicate values in a unique key',
       });
@@ -278,7 +302,7 @@ export class MySQLTarget implements Target {
     for (const index of table.indexes ?? []) {
       const sql = addIndexSql(table, index);
       if (!sql || existing.names.has(index.name)) continue;
-      await run(this.meta, sql, [], { table: name });
+      await run(await this.meta(), sql, [], { table: name });
     }
     for (const [index, fk] of (table.foreignKeys ?? []).entries())
       this.pendingForeignKeys.push({ table, fk, index });
@@ -289,7 +313,7 @@ export class MySQLTarget implements Target {
         (!this.owned.has(referenced) && (await this.describe(pending.fk.references)));
       if (!ready || !this.finished.has(tableName(pending.table))) continue;
       this.pendingForeignKeys.splice(this.pendingForeignKeys.indexOf(pending), 1);
-      await run(this.meta, addForeignKeySql(pending.table, pending.fk, pending.index), [], {
+      await run(await this.meta(), addForeignKeySql(pending.table, pending.fk, pending.index), [], {
         table: tableName(pending.table),
         hint: `rows of ${tableName(pending.table)} reference missing rows of ${referenced}`,
       });
@@ -299,7 +323,7 @@ export class MySQLTarget implements Target {
   /** Column lists of the unique indexes a table already has, and the names of all its indexes. */
   private async existingIndexes(table: TableSpec): Promise<{ unique: string[][]; names: Set<string> }> {
     const found = await describeMysqlTable(
-      this.meta,
+      await this.meta(),
       table,
       this.database,
       { tinyint1: 'bool', zeroDates: 'error' },
@@ -322,6 +346,6 @@ export class MySQLTarget implements Target {
     this.closed = true;
     for (const w of [...this.writers]) await w.abort();
     await Promise.all(this.idle.splice(0).map((c) => end(c)));
-    await end(this.meta);
+    await end(this.metaConn);
   }
 }
