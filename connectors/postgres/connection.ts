@@ -84,11 +84,25 @@ export function clientConfig(endpoint: Endpoint, applicationName = 'ferry'): pg.
   };
 }
 
+/** Connections whose session ended (terminated, server restart, a proxy's idle timeout, closed by us). */
+const lost = new WeakSet<pg.Client>();
+
+/**
+ * Whether a connection's session is gone: a pool must not hand it out again. An idle pooled connection learns
+ * of its end asynchronously (the server's FATAL message, or the socket closing) — a long load leaves the
+ * pool idle long enough for a proxy or `idle_session_timeout` to cut it.
+ */
+export function isLost(client: pg.Client): boolean {
+  return lost.has(client);
+}
+
 /** Opens one connection; errors become CONNECTION FerryErrors naming the endpoint (without its password). */
 export async function connect(endpoint: Endpoint, applicationName?: string): Promise<pg.Client> {
   const client = new pg.Client(clientConfig(endpoint, applicationName));
-  // An idle connection's error (server restart, terminate) must not crash the process; the next query fails.
-  client.on('error', () => undefined);
+  // An idle connection's error (server restart, terminate) must not crash the process; the next query fails,
+  // and pools skip it (isLost).
+  client.on('error', () => lost.add(client));
+  client.on('end', () => lost.add(client));
   try {
     await client.connect();
   } catch (e) {
