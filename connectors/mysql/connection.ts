@@ -139,6 +139,40 @@ export function end(conn: Conn): Promise<void> {
   });
 }
 
+/**
+ * A source's or target's meta connection (DDL, catalog reads, fences, ledger), opened again when the old one is
+ * gone: a migration of hours leaves it idle past the server's `wait_timeout` while partitions load, and a
+ * killed or dropped session must cost at most the statement that was on it, not every later one.
+ */
+export class MetaConnection {
+  private reconnecting: Promise<Conn> | undefined;
+
+  constructor(
+    private conn: Conn,
+    private readonly open: () => Promise<Conn>,
+    private readonly logger: Logger,
+  ) {}
+
+  async get(): Promise<Conn> {
+    if (!isBroken(this.conn)) return this.conn;
+    this.reconnecting ??= this.open()
+      .then((c) => {
+        this.logger.warn('the MySQL meta connection was lost: reconnected');
+        destroy(this.conn);
+        this.conn = c;
+        return c;
+      })
+      .finally(() => {
+        this.reconnecting = undefined;
+      });
+    return this.reconnecting;
+  }
+
+  end(): Promise<void> {
+    return end(this.conn);
+  }
+}
+
 /** Which server a connection talks to: MariaDB and MySQL differ in a few types and collations. */
 export interface ServerInfo {
   flavor: 'mariadb' | 'mysql';

@@ -16,7 +16,7 @@ import {
   tableName,
 } from '../../core/index.js';
 import { binaryCopyHeader, binaryCopyTrailer } from '../../formats/index.js';
-import { type Conn, end, openConnection } from './connection.js';
+import { type Conn, end, MetaConnection, openConnection } from './connection.js';
 import { type Decoder, decoderFor, selectExpression } from './decode.js';
 import { type MysqlTableDetails, describeMysqlTable, listMysqlTables } from './introspect.js';
 import { parseNativeType } from './native-type.js';
@@ -53,7 +53,7 @@ export class MySQLSource implements Source {
   private constructor(
     private readonly endpoint: Endpoint,
     private readonly params: MysqlParams,
-    private readonly meta: Conn,
+    private readonly metaConn: MetaConnection,
     private readonly options: ConnectOptions,
     private readonly sourceOptions: MysqlSourceOptions,
   ) {
@@ -67,7 +67,8 @@ export class MySQLSource implements Source {
     sourceOptions: MysqlSourceOptions = {},
   ): Promise<MySQLSource> {
     const params = parseMysqlParams(endpoint);
-    const meta = await openConnection(endpoint, params, 'meta', options.logger);
+    const open = () => openConnection(endpoint, params, 'meta', options.logger);
+    const meta = new MetaConnection(await open(), open, options.logger);
     return new MySQLSource(endpoint, params, meta, options, sourceOptions);
   }
 
@@ -79,14 +80,14 @@ export class MySQLSource implements Source {
     return openConnection(this.endpoint, this.params, 'reader', this.options.logger);
   }
 
-  listTables(): Promise<TableRef[]> {
-    return listMysqlTables(this.meta, this.database);
+  async listTables(): Promise<TableRef[]> {
+    return listMysqlTables(await this.metaConn.get(), this.database);
   }
 
   /** The table's spec with what TableSpec has no room for: secondary indexes, AUTO_INCREMENT, engine. */
   async details(table: TableRef): Promise<MysqlTableDetails> {
     const found = await describeMysqlTable(
-      this.meta,
+      await this.metaConn.get(),
       table,
       this.database,
       this.typeOptions,
@@ -136,7 +137,7 @@ export class MySQLSource implements Source {
     }
     const pool = await SnapshotPool.open(
       () => this.openReader(),
-      this.meta,
+      await this.metaConn.get(),
       this.params.readers,
       this.options.logger,
     );
@@ -305,7 +306,7 @@ export class MySQLSource implements Source {
     for (const pool of this.snapshots.values()) await pool.release();
     this.snapshots.clear();
     await this.reads.close();
-    await end(this.meta);
+    await this.metaConn.end();
   }
 }
 

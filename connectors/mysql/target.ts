@@ -21,6 +21,7 @@ import {
   type Conn,
   type ServerInfo,
   end,
+  MetaConnection,
   isBroken,
   openConnection,
   rows,
@@ -126,12 +127,11 @@ export class MySQLTarget implements Target {
   private readonly idle: Conn[] = [];
   private readonly writers = new Set<MysqlPartitionWriter>();
   private closed = false;
-  private reconnecting: Promise<Conn> | undefined;
 
   private constructor(
     private readonly endpoint: Endpoint,
     private readonly params: MysqlParams,
-    private metaConn: Conn,
+    private readonly metaConn: MetaConnection,
     private readonly server: ServerInfo,
     private readonly options: ConnectOptions,
   ) {}
@@ -155,34 +155,22 @@ export class MySQLTarget implements Target {
         }
         await ensureLedger(meta);
       }
-      return new MySQLTarget(endpoint, params, meta, server, options);
+      const reopen = () => openConnection(endpoint, params, 'meta', options.logger);
+      return new MySQLTarget(
+        endpoint,
+        params,
+        new MetaConnection(meta, reopen, options.logger),
+        server,
+        options,
+      );
     } catch (e) {
       await end(meta);
       throw e;
     }
   }
 
-  /**
-   * The meta connection, opened again when the old one is gone: a migration of hours leaves it idle past the
-   * server's `wait_timeout` while partitions load, and a killed or dropped connection must cost at most the
-   * statement that was on it (a partition's fence is retried; the next table's DDL gets a fresh session).
-   */
-  private async meta(): Promise<Conn> {
-    if (!isBroken(this.metaConn)) return this.metaConn;
-    this.reconnecting ??= openConnection(this.endpoint, this.params, 'meta', this.options.logger)
-      .then((c) => {
-        this.options.logger.warn(
-          { target: this.endpoint.display },
-          'the MySQL meta connection was lost: reconnected',
-        );
-        void end(this.metaConn);
-        this.metaConn = c;
-        return c;
-      })
-      .finally(() => {
-        this.reconnecting = undefined;
-      });
-    return this.reconnecting;
+  private meta(): Promise<Conn> {
+    return this.metaConn.get();
   }
 
   private get database(): string {
@@ -346,6 +334,6 @@ export class MySQLTarget implements Target {
     this.closed = true;
     for (const w of [...this.writers]) await w.abort();
     await Promise.all(this.idle.splice(0).map((c) => end(c)));
-    await end(this.metaConn);
+    await this.metaConn.end();
   }
 }
