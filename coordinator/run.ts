@@ -37,6 +37,13 @@ export interface RunProgress {
   onTableFinished?(table: TablePlan): void;
 }
 
+/**
+ * Attempts for a partition whose target or source connection was lost: with the backoff below (0.5, 1, 2, 4,
+ * 8 s) a database restart, crash recovery or failover of up to ~15 s is ridden out; a longer outage fails the
+ * partition and `ferry resume` continues.
+ */
+const CONNECTION_ATTEMPTS = 6;
+
 export interface RunRequest {
   plan: Plan;
   info: RunInfo;
@@ -48,7 +55,10 @@ export interface RunRequest {
   resuming: boolean;
   /** `fail`: stop at the first failed partition (the rest stay pending for resume); `continue` (default): go on. */
   onError?: 'fail' | 'continue';
-  /** Attempts per partition for retryable failures (default 3). */
+  /**
+   * Attempts per partition for retryable failures (default 3). A lost connection gets at least
+   * CONNECTION_ATTEMPTS: a database restart or failover outlasts three quick tries.
+   */
   maxAttempts?: number;
   /**
    * Attempt numbers of this invocation start above this floor. A distributed coordinator passes
@@ -198,81 +208,96 @@ export async function executeRun(req: RunRequest): Promise<RunOutcome> {
     await dispatch([{ schema: TASK_SCHEMA, runId, partitionId, attempt, trace: spanHeaders(spanOf(table)) }]);
   });
   const maxAttempts = req.maxAttempts ?? 3;
+  const retries = new Set<ReturnType<typeof setTimeout>>();
   let failed = false;
 
   if (outstanding > 0) {
-    for await (const result of req.transport.results(runId, req.signal)) {
-      const table = partitionTable.get(result.partitionId);
-      if (!table || expected.get(result.partitionId) !== result.attempt) continue;
-      dir.append({ type: 'partition_result', result });
-      const ok = result.status !== 'failed' && result.verified !== false;
-      // Attempts of this invocation so far: numbers start above earlier invocations' (resume, lease floor).
-      const tries = result.attempt - (firstAttempt.get(result.partitionId) ?? result.attempt) + 1;
-      if (!ok && result.error?.retryable && tries < maxAttempts) {
-        const delay = Math.min(30_000, 500 * 2 ** (tries - 1));
-        log.warn(
-          {
-            partition: result.partitionId,
-            attempt: result.attempt,
-            reason: result.error.message,
-            delayMs: delay,
-          },
-          'retrying partition',
-        );
-        await new Promise((r) => setTimeout(r, delay));
-        expected.set(result.partitionId, result.attempt + 1);
-        await dispatch([
-          {
+    try {
+      for await (const result of req.transport.results(runId, req.signal)) {
+        const table = partitionTable.get(result.partitionId);
+        if (!table || expected.get(result.partitionId) !== result.attempt) continue;
+        dir.append({ type: 'partition_result', result });
+        const ok = result.status !== 'failed' && result.verified !== false;
+        // Attempts of this invocation so far: numbers start above earlier invocations' (resume, lease floor).
+        const tries = result.attempt - (firstAttempt.get(result.partitionId) ?? result.attempt) + 1;
+        const budget =
+          result.error?.code === 'CONNECTION' ? Math.max(maxAttempts, CONNECTION_ATTEMPTS) : maxAttempts;
+        if (!ok && result.error?.retryable && tries < budget) {
+          const delay = Math.min(30_000, 500 * 2 ** (tries - 1));
+          log.warn(
+            {
+              partition: result.partitionId,
+              attempt: result.attempt,
+              reason: result.error.message,
+              delayMs: delay,
+            },
+            'retrying partition',
+          );
+          // The backoff runs on a timer, not in this loop: the results of other partitions (and their retries)
+          // go on being handled meanwhile — a target restart fails many partitions at once.
+          const task: PartitionTask = {
             schema: TASK_SCHEMA,
             runId,
             partitionId: result.partitionId,
             attempt: result.attempt + 1,
             trace: spanHeaders(spanOf(table)),
-          },
-        ]);
-        continue;
-      }
-      expected.delete(result.partitionId);
-      results.set(result.partitionId, result);
-      req.progress?.onResult?.(result, table);
-      if (!ok) failed = true;
-      const name = tableName(table.source);
-      const left = (remaining.get(name) ?? 1) - 1;
-      remaining.set(name, left);
-      if (
-        left === 0 &&
-        ![...results.values()].some(
-          (r) =>
-            partitionTable.get(r.partitionId) === table && (r.status === 'failed' || r.verified === false),
-        )
-      ) {
-        try {
-          await finishTable(table);
-          endTableSpan(table, true);
-        } catch (e) {
-          endTableSpan(table, false);
-          failed = true;
-          const err = toFerryError(e, 'INTERNAL', { run: runId, table: name });
-          log.error({ err: err.describe() }, 'finishing table failed');
-          results.set(`${name}#finish`, {
-            partitionId: `${name}#finish`,
-            table: name,
-            attempt: 1,
-            status: 'failed',
-            bytes: 0,
-            durationMs: 0,
-            error: err.toJSON(),
-          });
+          };
+          expected.set(task.partitionId, task.attempt);
+          const timer = setTimeout(() => {
+            retries.delete(timer);
+            // A publish that fails leaves the task to the reconciler, which re-publishes what the stream lacks.
+            dispatch([task]).catch((e) =>
+              log.error({ partition: task.partitionId, err: String(e) }, 'publishing the retry failed'),
+            );
+          }, delay);
+          retries.add(timer);
+          continue;
+        }
+        expected.delete(result.partitionId);
+        results.set(result.partitionId, result);
+        req.progress?.onResult?.(result, table);
+        if (!ok) failed = true;
+        const name = tableName(table.source);
+        const left = (remaining.get(name) ?? 1) - 1;
+        remaining.set(name, left);
+        if (
+          left === 0 &&
+          ![...results.values()].some(
+            (r) =>
+              partitionTable.get(r.partitionId) === table && (r.status === 'failed' || r.verified === false),
+          )
+        ) {
+          try {
+            await finishTable(table);
+            endTableSpan(table, true);
+          } catch (e) {
+            endTableSpan(table, false);
+            failed = true;
+            const err = toFerryError(e, 'INTERNAL', { run: runId, table: name });
+            log.error({ err: err.describe() }, 'finishing table failed');
+            results.set(`${name}#finish`, {
+              partitionId: `${name}#finish`,
+              table: name,
+              attempt: 1,
+              status: 'failed',
+              bytes: 0,
+              durationMs: 0,
+              error: err.toJSON(),
+            });
+          }
+        }
+        if (--outstanding === 0) break;
+        if (!ok && req.onError === 'fail') {
+          log.error(
+            { partition: result.partitionId },
+            'stopping the run at the first failure (on_error: fail)',
+          );
+          break;
         }
       }
-      if (--outstanding === 0) break;
-      if (!ok && req.onError === 'fail') {
-        log.error(
-          { partition: result.partitionId },
-          'stopping the run at the first failure (on_error: fail)',
-        );
-        break;
-      }
+    } finally {
+      // Retries still waiting out their backoff are not published once the run has stopped.
+      for (const timer of retries) clearTimeout(timer);
     }
     // Stopped from outside with a reason (e.g. the coordinator lease was taken over): that is the error.
     if (outstanding > 0 && req.signal?.aborted && req.signal.reason instanceof FerryError) {
