@@ -27,7 +27,8 @@ export interface PgCluster {
 const run = promisify(execFile);
 const OS_USER = 'postgres';
 
-async function freePort(): Promise<number> {
+/** A port nothing listens on now, on 127.0.0.1. */
+export async function freePort(): Promise<number> {
   return new Promise((resolve, reject) => {
     const server = createServer();
     server.once('error', reject);

@@ -1,0 +1,99 @@
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { type MariadbServer, startMariadbServer } from '../helpers/mariadb-server.js';
+import { createTestDatabase, requireServices, runCli, sql, type TestDatabase } from '../helpers/services.js';
+import { exec } from './mariadb.js';
+
+/**
+ * RELIABILITY F12 on a MariaDB target: the server is killed (SIGKILL) while partitions load and comes back
+ * 2 s later after crash recovery. The loads in flight die with their connections (InnoDB rolls them back), the
+ * meta connection and pooled loaders are replaced, the partitions are retried with backoff, and the run
+ * completes with every row once. The server is this test's own: killing the shared one would disturb the other
+ * test files.
+ */
+const svc = await requireServices(['pg']);
+
+describe('MariaDB target: the server crashes and restarts mid-load', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'ferry-mytarget-restart-'));
+  let server: MariadbServer;
+  let src: TestDatabase;
+
+  beforeAll(async () => {
+    src = await createTestDatabase('pg', svc.urls.pg!, 'myrestartsrc');
+    await sql(
+      src.url,
+      `CREATE TABLE items (id integer PRIMARY KEY, v text NOT NULL, n numeric(12,2));
+       INSERT INTO items SELECT i, 'item ' || i, i * 1.25 FROM generate_series(1, 8000) i;
+       ANALYZE items;`,
+    );
+    server = await startMariadbServer('restart');
+    await exec(`${server.url}/mysql`, 'CREATE DATABASE restarted');
+  }, 120_000);
+  afterAll(async () => {
+    await server?.stop();
+    await src?.drop();
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('SIGKILL, 2 s down, crash recovery: the partitions in flight are retried and every row arrives once', async () => {
+    const target = `${server.url}/restarted`;
+    const running = runCli(
+      [
+        'run',
+        '--from',
+        src.url,
+        '--to',
+        target,
+        '--tables',
+        'items',
+        '--partition-rows',
+        '1000',
+        '--batch-rows',
+        '250',
+        '--workers',
+        '2',
+        '--json',
+        '--state-dir',
+        join(dir, 'runs'),
+        '--reports-dir',
+        join(dir, 'reports'),
+      ],
+      { env: { FERRY_TEST_MODE: '1', FERRY_FAILPOINT: 'mid_copy:*:pause=150' } },
+    );
+    // Crash once a partition has committed and another is loading.
+    for (let i = 0; ; i++) {
+      const [state] = await exec(
+        target,
+        `SELECT (SELECT COUNT(*) FROM information_schema.TABLES WHERE TABLE_SCHEMA = 'restarted'
+                   AND TABLE_NAME = '_ferry_ledger') AS ledger,
+                (SELECT COUNT(*) FROM information_schema.INNODB_TRX WHERE trx_rows_modified >= 250) AS loading`,
+      );
+      if (Number(state!.ledger) > 0 && Number(state!.loading) > 0) {
+        const [done] = await exec(target, 'SELECT COUNT(*) AS n FROM _ferry_ledger');
+        if (Number(done!.n) > 0) break;
+      }
+      expect(i, 'a committed partition and a load in flight').toBeLessThan(600);
+      await new Promise((r) => setTimeout(r, 100));
+    }
+    await server.crash(2000);
+    const r = await running;
+    expect(r.code, r.stderr).toBe(0);
+    expect(r.stderr).toMatch(/retrying partition/);
+    const report = JSON.parse(r.stdout).report;
+    expect(report.verified).toBe(true);
+    expect(report.tables[0].done).toBe(report.tables[0].partitions);
+    const [rows] = await exec(
+      target,
+      'SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d, CAST(SUM(n) AS CHAR) AS s, MIN(id) AS lo, MAX(id) AS hi FROM items',
+    );
+    expect(rows).toMatchObject({
+      n: '8000',
+      d: '8000',
+      s: `${(1.25 * 8000 * 8001) / 2}.00`,
+      lo: 1,
+      hi: 8000,
+    });
+  });
+});
