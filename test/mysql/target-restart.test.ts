@@ -13,7 +13,8 @@ import { exec } from './mariadb.js';
  * completes with every row once. The server is this test's own: killing the shared one would disturb the other
  * test files.
  */
-const svc = await requireServices(['pg']);
+// MariaDB too: its start installs the package whose binaries this test's own server runs.
+const svc = await requireServices(['pg', 'mysql']);
 
 describe('MariaDB target: the server crashes and restarts mid-load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-mytarget-restart-'));
