@@ -2,6 +2,7 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemsSource } from '../helpers/items-source.js';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.js';
 import { createTestDatabase, requireServices, runCli, sql, type TestDatabase } from '../helpers/services.js';
 import { waitUntil } from './processes.js';
@@ -26,13 +27,7 @@ describe('chaos: the PostgreSQL target restarts mid-load', () => {
   let src: TestDatabase;
 
   beforeAll(async () => {
-    src = await createTestDatabase('pg', svc.urls.pg!, 'restartsrc');
-    await sql(
-      src.url,
-      `CREATE TABLE items (id integer PRIMARY KEY, v text NOT NULL, n numeric(12,2));
-       INSERT INTO items SELECT i, 'item ' || i, i * 1.25 FROM generate_series(1, 8000) i;
-       ANALYZE items;`,
-    );
+    src = await itemsSource(svc.urls.pg!, 'restartsrc', 8000);
     cluster = await startPgCluster(svc.env.FERRY_TEST_PG_BIN!, 'restart');
   });
   afterAll(async () => {

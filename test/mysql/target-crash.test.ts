@@ -2,7 +2,8 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { createTestDatabase, requireServices, runCli, sql, type TestDatabase } from '../helpers/services.js';
+import { itemsSource } from '../helpers/items-source.js';
+import { requireServices, runCli, type TestDatabase } from '../helpers/services.js';
 import { exec, freshDatabase } from './mariadb.js';
 
 /**
@@ -23,13 +24,8 @@ describe('MariaDB target: faults in the middle of a partition load', () => {
   let dst: Awaited<ReturnType<typeof freshDatabase>>;
 
   beforeAll(async () => {
-    src = await createTestDatabase('pg', svc.urls.pg!, 'mytkillsrc');
+    src = await itemsSource(svc.urls.pg!, 'mytkillsrc', 6000);
     dbs.push(src);
-    await sql(
-      src.url,
-      `CREATE TABLE items (id integer PRIMARY KEY, v text NOT NULL, n numeric(12,2));
-       INSERT INTO items SELECT i, 'item ' || i, i * 1.25 FROM generate_series(1, 6000) i;`,
-    );
     dst = await freshDatabase('mytkilldst');
     dbs.push(dst);
   });

@@ -2,8 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { itemsSource } from '../helpers/items-source.js';
 import { type MariadbServer, startMariadbServer } from '../helpers/mariadb-server.js';
-import { createTestDatabase, requireServices, runCli, sql, type TestDatabase } from '../helpers/services.js';
+import { requireServices, runCli, type TestDatabase } from '../helpers/services.js';
 import { exec } from './mariadb.js';
 
 /**
@@ -22,13 +23,7 @@ describe('MariaDB target: the server crashes and restarts mid-load', () => {
   let src: TestDatabase;
 
   beforeAll(async () => {
-    src = await createTestDatabase('pg', svc.urls.pg!, 'myrestartsrc');
-    await sql(
-      src.url,
-      `CREATE TABLE items (id integer PRIMARY KEY, v text NOT NULL, n numeric(12,2));
-       INSERT INTO items SELECT i, 'item ' || i, i * 1.25 FROM generate_series(1, 8000) i;
-       ANALYZE items;`,
-    );
+    src = await itemsSource(svc.urls.pg!, 'myrestartsrc', 8000);
     server = await startMariadbServer('restart');
     await exec(`${server.url}/mysql`, 'CREATE DATABASE restarted');
   }, 120_000);
