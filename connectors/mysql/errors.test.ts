@@ -26,4 +26,25 @@ describe('MySQL server messages', () => {
     expect(JSON.stringify(e.toJSON())).not.toContain('ann@example.com');
     expect(driver.message + driver.sqlMessage).not.toContain('ann@example.com');
   });
+
+  it('a refused login is CONFIG (not retried); a lost connection is CONNECTION (retried)', () => {
+    const denied = wrapMysqlError(
+      Object.assign(new Error("Access denied for user 'ferry'@'127.0.0.1' (using password: YES)"), {
+        errno: 1045,
+        sqlState: '28000',
+        fatal: true,
+      }),
+      {},
+    );
+    expect(denied).toMatchObject({ code: 'CONFIG', retryable: false });
+    expect(denied.context.hint).toMatch(/user and password/);
+    const lost = wrapMysqlError(
+      Object.assign(new Error('Connection lost: The server closed the connection.'), {
+        code: 'PROTOCOL_CONNECTION_LOST',
+        fatal: true,
+      }),
+      {},
+    );
+    expect(lost).toMatchObject({ code: 'CONNECTION', retryable: true });
+  });
 });

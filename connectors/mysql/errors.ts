@@ -18,8 +18,9 @@ function codeFor(e: MysqlDriverError): ErrorCode {
   const errno = e.errno ?? 0;
   if (errno === 1317) return 'ABORTED';
   if (errno === 1146 || errno === 1049) return 'NOT_FOUND';
-  if (errno === 1045 || errno === 1044 || state.startsWith('08') || e.fatal || /^E[A-Z]+$/.test(e.code ?? ''))
-    return 'CONNECTION';
+  // A refused login (1045) or database access (1044) is not a lost connection: no retry gets past it.
+  if (errno === 1045 || errno === 1044) return 'CONFIG';
+  if (state.startsWith('08') || e.fatal || /^E[A-Z]+$/.test(e.code ?? '')) return 'CONNECTION';
   if (errno === 1227 || errno === 1142 || errno === 1148 || errno === 3948) return 'CONFIG';
   if (state.startsWith('22') || state.startsWith('23') || RETRYABLE.has(errno)) return 'DATA';
   if (errno === 1050 || errno === 1054 || errno === 1060) return 'SCHEMA_MISMATCH';

@@ -140,17 +140,29 @@ export function wrapPgError(
   const err = e as Error & PgErrorFields;
   const sqlstate = typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : undefined;
   const cls = sqlstate?.slice(0, 2);
-  let code: ErrorCode = fallback;
+  let code: ErrorCode | undefined;
+  let hint: string | undefined;
   if (sqlstate === '57014') code = 'ABORTED';
   else if (cls && RETRYABLE_CLASSES.has(cls)) code = 'CONNECTION';
   else if (cls === '22' || cls === '23') code = 'DATA';
   else if (sqlstate === '42P01' || sqlstate === '3F000' || sqlstate === '3D000') code = 'NOT_FOUND';
-  else if (
+  else if (cls === '28' || sqlstate === '42501') {
+    // A refused login or a missing privilege: no retry gets past it.
+    code = 'CONFIG';
+    hint =
+      cls === '28'
+        ? 'check the user and password (FERRY_… environment variable or password file) and pg_hba.conf'
+        : 'grant the privilege named in the message to the role ferry connects as (docs/security.md lists what each side needs)';
+  } else if (
     !sqlstate &&
     /ECONNRESET|ECONNREFUSED|EPIPE|terminated|Connection|ETIMEDOUT|closed/i.test(err.message ?? '')
   )
     code = 'CONNECTION';
+  // The fallback says what an error without a SQLSTATE is where it was caught (a socket error while connecting
+  // or copying); a server error not named above did not lose the connection, and retrying will not help.
+  code ??= sqlstate && fallback === 'CONNECTION' ? 'INTERNAL' : fallback;
   const ctx: ErrorContext = { ...context };
+  if (hint && !ctx.hint) ctx.hint = hint;
   if (sqlstate) ctx.serverCode = sqlstate;
   if (err.table && !ctx.table) ctx.table = err.schema ? `${err.schema}.${err.table}` : err.table;
   if (err.column && !ctx.column) ctx.column = err.column;

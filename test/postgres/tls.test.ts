@@ -67,7 +67,8 @@ describe('postgres TLS (sslmode)', () => {
   it('never shows the password in errors', async () => {
     const wrong = new Secret('not-the-password-4711');
     const e = await open(`${base('127.0.0.1')}?sslmode=disable`, wrong).catch((x) => x);
-    expect(e).toMatchObject({ code: 'CONNECTION' });
+    // A refused login is CONFIG: exit 2, never retried.
+    expect(e).toMatchObject({ code: 'CONFIG', retryable: false });
     expect(JSON.stringify(e.toJSON())).not.toContain('not-the-password-4711');
     expect(e.message).toContain('postgres://postgres@127.0.0.1');
   });
