@@ -112,8 +112,10 @@ export async function connect(endpoint: Endpoint, applicationName?: string): Pro
   return client;
 }
 
-/** SQLSTATE classes that mean the connection or server went away: retryable. */
+/** SQLSTATE classes a retry can get past: the connection or server went away (08, 57), resources (53), deadlock or serialization failure (40). */
 const RETRYABLE_CLASSES = new Set(['08', '53', '57', '40']);
+/** Lock timeouts (55P03 lock_not_available, 55006 object_in_use): another session's lock passes. */
+const RETRYABLE_STATES = new Set(['55P03', '55006']);
 
 /** The server's fields on a pg DatabaseError. */
 interface PgErrorFields {
@@ -143,7 +145,7 @@ export function wrapPgError(
   let code: ErrorCode | undefined;
   let hint: string | undefined;
   if (sqlstate === '57014') code = 'ABORTED';
-  else if (cls && RETRYABLE_CLASSES.has(cls)) code = 'CONNECTION';
+  else if ((cls && RETRYABLE_CLASSES.has(cls)) || RETRYABLE_STATES.has(sqlstate ?? '')) code = 'CONNECTION';
   else if (cls === '22' || cls === '23') code = 'DATA';
   else if (sqlstate === '42P01' || sqlstate === '3F000' || sqlstate === '3D000') code = 'NOT_FOUND';
   else if (cls === '28' || sqlstate === '42501') {

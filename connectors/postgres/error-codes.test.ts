@@ -16,6 +16,9 @@ describe('PostgreSQL errors: code and retry', () => {
     ])
       expect(wrap(e)).toMatchObject({ code: 'CONNECTION', retryable: true });
     expect(wrap(serverError('40P01', 'deadlock detected'))).toMatchObject({ retryable: true });
+    expect(wrap(serverError('55P03', 'canceling statement due to lock timeout'))).toMatchObject({
+      retryable: true,
+    });
   });
 
   it('a missing privilege or a refused login is CONFIG, not retried, with what to do', () => {
