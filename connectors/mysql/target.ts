@@ -169,17 +169,13 @@ export class MySQLTarget implements Target {
     }
   }
 
-  private meta(): Promise<Conn> {
-    return this.metaConn.get();
-  }
-
   private get database(): string {
     return this.endpoint.database!;
   }
 
   async describe(table: TableRef): Promise<TableSpec | undefined> {
     const found = await describeMysqlTable(
-      await this.meta(),
+      await this.metaConn.get(),
       table,
       this.database,
       { tinyint1: this.params.tinyint1, zeroDates: this.params.zero_dates },
@@ -225,27 +221,27 @@ export class MySQLTarget implements Target {
     }
     if (existing && options.resuming) return;
     if (existing && mode === 'truncate') {
-      await run(await this.meta(), `TRUNCATE TABLE ${qualifiedName(table)}`, [], context);
+      await run(await this.metaConn.get(), `TRUNCATE TABLE ${qualifiedName(table)}`, [], context);
       return;
     }
     if (existing && mode === 'append') return;
     const database = createDatabaseSql(table, this.database);
-    if (database) await run(await this.meta(), database, [], context);
+    if (database) await run(await this.metaConn.get(), database, [], context);
     if (existing && mode === 'replace')
-      await run(await this.meta(), `DROP TABLE ${qualifiedName(table)}`, [], context);
-    await run(await this.meta(), createTableSql(table, this.server.flavor), [], context);
+      await run(await this.metaConn.get(), `DROP TABLE ${qualifiedName(table)}`, [], context);
+    await run(await this.metaConn.get(), createTableSql(table, this.server.flavor), [], context);
     this.owned.add(name);
     this.options.logger.info({ table: name, mode }, 'created target table');
   }
 
   async readLedger(runId?: string): Promise<LedgerEntry[]> {
-    return readLedgerEntries(await this.meta(), runId);
+    return readLedgerEntries(await this.metaConn.get(), runId);
   }
 
   /** Records that this delivery's fence started (see ledger.ts); a stale delivery is refused here already. */
   async beginAttempt(request: AttemptStart): Promise<void> {
     this.writable('beginAttempt');
-    await beginAttempt(await this.meta(), request.runId, request.partition.id, request.attempt);
+    await beginAttempt(await this.metaConn.get(), request.runId, request.partition.id, request.attempt);
   }
 
   private async loader(): Promise<Conn> {
@@ -282,7 +278,7 @@ export class MySQLTarget implements Target {
     const have = new Set(existing.unique.map((cols) => cols.join('\u0000')));
     for (const [i, cols] of (table.uniqueKeys ?? []).entries()) {
       if (have.has(cols.join('\u0000'))) continue;
-      await run(await this.meta(), addUniqueKeySql(table, cols, i), [], {
+      await run(await this.metaConn.get(), addUniqueKeySql(table, cols, i), [], {
         table: name,
         hint: 'the loaded rows have duplicate values in a unique key',
       });
@@ -290,7 +286,7 @@ export class MySQLTarget implements Target {
     for (const index of table.indexes ?? []) {
       const sql = addIndexSql(table, index);
       if (!sql || existing.names.has(index.name)) continue;
-      await run(await this.meta(), sql, [], { table: name });
+      await run(await this.metaConn.get(), sql, [], { table: name });
     }
     for (const [index, fk] of (table.foreignKeys ?? []).entries())
       this.pendingForeignKeys.push({ table, fk, index });
@@ -301,7 +297,7 @@ export class MySQLTarget implements Target {
         (!this.owned.has(referenced) && (await this.describe(pending.fk.references)));
       if (!ready || !this.finished.has(tableName(pending.table))) continue;
       this.pendingForeignKeys.splice(this.pendingForeignKeys.indexOf(pending), 1);
-      await run(await this.meta(), addForeignKeySql(pending.table, pending.fk, pending.index), [], {
+      await run(await this.metaConn.get(), addForeignKeySql(pending.table, pending.fk, pending.index), [], {
         table: tableName(pending.table),
         hint: `rows of ${tableName(pending.table)} reference missing rows of ${referenced}`,
       });
@@ -311,7 +307,7 @@ export class MySQLTarget implements Target {
   /** Column lists of the unique indexes a table already has, and the names of all its indexes. */
   private async existingIndexes(table: TableSpec): Promise<{ unique: string[][]; names: Set<string> }> {
     const found = await describeMysqlTable(
-      await this.meta(),
+      await this.metaConn.get(),
       table,
       this.database,
       { tinyint1: 'bool', zeroDates: 'error' },

@@ -4,7 +4,7 @@ import { tmpdir, userInfo } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
 import mysql from 'mysql2/promise';
-import { freePort } from './pg-cluster.js';
+import { freePort } from './services.js';
 
 /**
  * A throw-away MariaDB server of one test's own, for faults that would disturb the shared one (killing it:

@@ -1,9 +1,9 @@
 import { execFile, spawn } from 'node:child_process';
 import { chownSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { promisify } from 'node:util';
+import { freePort } from './services.js';
 
 /**
  * A throw-away PostgreSQL cluster of one test's own, for faults that would disturb the shared server the other
@@ -15,7 +15,6 @@ import { promisify } from 'node:util';
 export interface PgCluster {
   /** Superuser URL of the `postgres` database. */
   url: string;
-  port: number;
   /**
    * Stops the server (`pg_ctl stop -m <mode>`: every session ends; `immediate` makes it recover from a crash
    * when it starts), keeps it down for `downMs`, and starts it again.
@@ -26,18 +25,6 @@ export interface PgCluster {
 
 const run = promisify(execFile);
 const OS_USER = 'postgres';
-
-/** A port nothing listens on now, on 127.0.0.1. */
-export async function freePort(): Promise<number> {
-  return new Promise((resolve, reject) => {
-    const server = createServer();
-    server.once('error', reject);
-    server.listen(0, '127.0.0.1', () => {
-      const { port } = server.address() as { port: number };
-      server.close(() => resolve(port));
-    });
-  });
-}
 
 export async function startPgCluster(bin: string, name: string): Promise<PgCluster> {
   const root = process.getuid?.() === 0;
@@ -97,7 +84,6 @@ export async function startPgCluster(bin: string, name: string): Promise<PgClust
   };
   return {
     url: `postgres://postgres@127.0.0.1:${port}/postgres`,
-    port,
     async restart(mode, downMs = 0) {
       await pgCtl('-m', mode, 'stop');
       await new Promise((r) => setTimeout(r, downMs));

@@ -5,7 +5,8 @@ import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { mysqlConnector } from '../../connectors/mysql/index.js';
 import { parseEndpoint, Secret, type Source, silentLogger } from '../../core/index.js';
-import { freePort, makeTestPki, type TestPki } from './certs.js';
+import { freePort } from '../helpers/services.js';
+import { makeTestPki, type TestPki } from './certs.js';
 
 /**
  * MySQL/MariaDB TLS (issue 7, RELIABILITY S02): a private MariaDB started here with a server certificate for
