@@ -140,7 +140,12 @@ export function wrapPgError(
 ): FerryError {
   if (e instanceof FerryError || isFerryError(e)) return (e as FerryError).withContext(context);
   const err = e as Error & PgErrorFields;
-  const sqlstate = typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) ? err.code : undefined;
+  // A SQLSTATE is five digits or capitals; a Node socket error's code can look alike (EPIPE) but names an
+  // errno (E…: no SQLSTATE class starts with E) and is a lost connection, not a server error.
+  const sqlstate =
+    typeof err.code === 'string' && /^[0-9A-Z]{5}$/.test(err.code) && !/^E[A-Z]+$/.test(err.code)
+      ? err.code
+      : undefined;
   const cls = sqlstate?.slice(0, 2);
   let code: ErrorCode | undefined;
   let hint: string | undefined;

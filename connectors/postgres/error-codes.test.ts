@@ -11,6 +11,7 @@ describe('PostgreSQL errors: code and retry', () => {
   it('a lost connection is CONNECTION and retried', () => {
     for (const e of [
       new Error('Connection terminated unexpectedly'),
+      Object.assign(new Error('write EPIPE'), { code: 'EPIPE', syscall: 'write' }),
       serverError('57P01', 'terminating connection due to administrator command'),
       serverError('08006', 'connection failure'),
     ])
