@@ -1,3 +1,4 @@
+import { existsSync, readFileSync } from 'node:fs';
 import { Kvm } from '@nats-io/kv';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { RUNS_BUCKET } from '../../transport/index.js';
@@ -40,7 +41,10 @@ describe('chaos: coordinator lease taken over', () => {
           return Boolean(found?.entry?.value.length);
         },
         60_000,
-        () => `coordinator (pid ${coordinator.pid}, state ${coordinator.state()}):\n${coordinator.stderr()}`,
+        // The server's own log first (whether it was NATS that went away), then the coordinator's stderr.
+        () =>
+          `nats-server (pid ${c.nats.pid}) log:\n${tail(existsSync(c.nats.logFile) ? readFileSync(c.nats.logFile, 'utf8') : '')}\n` +
+          `coordinator (pid ${coordinator.pid}, state ${coordinator.state()}):\n${tail(coordinator.stderr())}`,
       );
       const { kv, entry } = found!;
       const held = entry!.json<{ epoch: number }>();
