@@ -41,10 +41,11 @@ describe('chaos: coordinator lease taken over', () => {
           return Boolean(found?.entry?.value.length);
         },
         60_000,
-        // The server's own log first (whether it was NATS that went away), then the coordinator's stderr.
+        // waitUntil keeps the last 40 lines: the coordinator's last 15, then the server's own log (whether it was
+        // NATS that went away).
         () =>
-          `nats-server (pid ${c.nats.pid}) log:\n${tail(existsSync(c.nats.logFile) ? readFileSync(c.nats.logFile, 'utf8') : '')}\n` +
-          `coordinator (pid ${coordinator.pid}, state ${coordinator.state()}):\n${tail(coordinator.stderr())}`,
+          `coordinator (pid ${coordinator.pid}, state ${coordinator.state()}):\n${tail(coordinator.stderr(), 15)}\n` +
+          `nats-server (pid ${c.nats.pid}) log:\n${tail(existsSync(c.nats.logFile) ? readFileSync(c.nats.logFile, 'utf8') : '', 22)}`,
       );
       const { kv, entry } = found!;
       const held = entry!.json<{ epoch: number }>();
