@@ -2,7 +2,9 @@
  * PostgreSQL → PostgreSQL: ferry (checksums and read-back verification on) against the raw binary COPY pipe
  *   psql -c "COPY t TO STDOUT (FORMAT binary)" | psql -c "COPY t FROM STDIN (FORMAT binary)"
  * as one pipe and as two pipes on halves of the key range, in the same invocation, alternating ferry and the
- * pipes in rounds because this machine's speed drifts over minutes. Reports median seconds, rows/s, MB/s,
+ * pipes in rounds because this machine's speed drifts over minutes. A third baseline, "same work", is the one
+ * pipe plus what the pipe leaves undone and ferry's run does: the primary keys, and the target read back and
+ * hashed; it shows what ferry's own overhead is beside that work. Reports median seconds, rows/s, MB/s,
  * ferry's peak RSS and CPU time per row, the ratio ferry / best pipe, and the CPU each run used in ferry (or
  * psql) and in PostgreSQL (bench/server-cpu.ts) with the wall time that implies on this machine's cores.
  *
@@ -128,22 +130,38 @@ interface PipeSample {
   cpu: Record<string, number>;
 }
 
-async function pipe(halves: boolean, dir: string): Promise<PipeSample> {
+/**
+ * `halves`: two pipes per table on halves of the keys. `sameWork`: one pipe per table, then what ferry's run
+ * also does once a table is loaded: its primary key built and the table read back and hashed (`md5sum`), side
+ * by side — the least the pipe would need to end where ferry ends (keys in place, the target read back).
+ */
+async function pipe(halves: boolean, dir: string, sameWork = false): Promise<PipeSample> {
   const target = await freshTarget('bench_pipe', true);
   const psql = join(bin, 'psql');
   const src = dbUrl(sourceDb);
   const cpuBefore = serverCpu(servicesDir);
   const started = performance.now();
-  const jobs: Promise<number>[] = [];
-  for (const t of TABLES) {
+  let id = 0;
+  const run = (command: string) => sh(command, dir, id++);
+  const table = async (t: string) => {
     const ranges = halves ? [`${KEYS[t]} % 2 = 0`, `${KEYS[t]} % 2 = 1`] : ['true'];
-    for (const where of ranges) {
-      jobs.push(sh(`${psql} -X -q "${src}" -c "COPY (SELECT * FROM ${t} WHERE ${where}) TO STDOUT (FORMAT binary)" | ${psql} -X -q "${target}" -c "COPY ${t} FROM STDIN (FORMAT binary)"`, dir, jobs.length));
+    const loads = ranges.map((where) =>
+      run(`${psql} -X -q "${src}" -c "COPY (SELECT * FROM ${t} WHERE ${where}) TO STDOUT (FORMAT binary)" | ${psql} -X -q "${target}" -c "COPY ${t} FROM STDIN (FORMAT binary)"`),
+    );
+    let cpu = (await Promise.all(loads)).reduce((a, b) => a + b, 0);
+    if (sameWork) {
+      const tail = await Promise.all([
+        run(`${psql} -X -q "${target}" -c "SET maintenance_work_mem = '512MB'" -c "ALTER TABLE ${t} ADD PRIMARY KEY (${KEYS[t]})"`),
+        run(`${psql} -X -q "${target}" -c "COPY ${t} TO STDOUT (FORMAT binary)" | md5sum > /dev/null`),
+      ]);
+      cpu += tail[0]! + tail[1]!;
     }
-  }
-  const psqlCpu = (await Promise.all(jobs)).reduce((a, b) => a + b, 0);
+    return cpu;
+  };
+  const psqlCpu = (await Promise.all(TABLES.map(table))).reduce((a, b) => a + b, 0);
   const seconds = (performance.now() - started) / 1000;
-  return { seconds, cpu: { psql: psqlCpu, PostgreSQL: (await serverCpuSince(cpuBefore, servicesDir)).pg ?? Number.NaN } };
+  const pgCpu = (await serverCpuSince(cpuBefore, servicesDir)).pg ?? Number.NaN;
+  return { seconds, cpu: { [sameWork ? 'psql/md5sum' : 'psql']: psqlCpu, PostgreSQL: pgCpu } };
 }
 
 interface FerrySample {
@@ -193,20 +211,20 @@ const copyBytes = TABLES.map((t) =>
   Number(execFileSync('bash', ['-o', 'pipefail', '-c', `${join(bin, 'psql')} -X -q "${dbUrl(sourceDb)}" -c "COPY ${t} TO STDOUT (FORMAT binary)" | wc -c`], { encoding: 'utf8' }).trim()),
 ).reduce((a, b) => a + b, 0);
 const dir = mkdtempSync(join(tmpdir(), 'ferry-bench-pg-'));
-const times = { ferry: [] as number[], pipe1: [] as number[], pipe2: [] as number[] };
+const times = { ferry: [] as number[], pipe1: [] as number[], pipe2: [] as number[], same: [] as number[] };
 const samples: FerrySample[] = [];
-const pipeSamples = { pipe1: [] as PipeSample[], pipe2: [] as PipeSample[] };
+const pipeSamples = { pipe1: [] as PipeSample[], pipe2: [] as PipeSample[], same: [] as PipeSample[] };
 try {
   for (let r = 0; r < rounds; r++) {
     const s = await ferry(dir);
     samples.push(s);
     times.ferry.push(s.seconds);
-    for (const [name, halves] of [['pipe1', false], ['pipe2', true]] as const) {
-      const p = await pipe(halves, dir);
+    for (const [name, halves, sameWork] of [['pipe1', false, false], ['pipe2', true, false], ['same', false, true]] as const) {
+      const p = await pipe(halves, dir, sameWork);
       pipeSamples[name].push(p);
       times[name].push(p.seconds);
     }
-    process.stderr.write(`round ${r + 1}: ferry ${s.seconds.toFixed(2)} s (verified=${s.verified}), pipe ${times.pipe1.at(-1)!.toFixed(2)} s, 2 pipes ${times.pipe2.at(-1)!.toFixed(2)} s\n`);
+    process.stderr.write(`round ${r + 1}: ferry ${s.seconds.toFixed(2)} s (verified=${s.verified}), pipe ${times.pipe1.at(-1)!.toFixed(2)} s, 2 pipes ${times.pipe2.at(-1)!.toFixed(2)} s, pipe + keys + read-back ${times.same.at(-1)!.toFixed(2)} s\n`);
   }
 } finally {
   rmSync(dir, { recursive: true, force: true });
@@ -222,10 +240,13 @@ process.stdout.write(
     `${line('ferry', f)}  peak RSS ${median(samples.map((s) => s.rssMb))} MB  CPU ${((median(samples.map((s) => s.cpuSeconds)) / totalRows) * 1e6).toFixed(2)} µs/row  verified=${samples.every((s) => s.verified)}`,
     line('1 pipe', median(times.pipe1)),
     line('2 pipes', median(times.pipe2)),
+    line('same work', median(times.same)),
     `ratio (best pipe time / ferry time): ${(best / f).toFixed(2)} — throughput of ferry relative to the best raw pipe`,
+    `ratio (same work time / ferry time): ${(median(times.same) / f).toFixed(2)} — 1 pipe, then primary keys built and the target read back and hashed (md5sum), as ferry's run does`,
     cpuLine('ferry', medianParts(samples.map((s) => ({ ferry: s.cpuSeconds, PostgreSQL: s.serverCpuSeconds })))),
     cpuLine('1 pipe', medianParts(pipeSamples.pipe1.map((p) => p.cpu))),
     cpuLine('2 pipes', medianParts(pipeSamples.pipe2.map((p) => p.cpu))),
+    cpuLine('same work', medianParts(pipeSamples.same.map((p) => p.cpu))),
   ].join('\n') + '\n',
 );
 await q(admin, 'DROP DATABASE IF EXISTS bench_pipe WITH (FORCE)');
