@@ -12,8 +12,8 @@
  * ferry runs with FERRY_QUALITY_CHECKS=off (as bench/pg-to-pg.ts): the per-partition checksums and read-back
  * verification stay on; the reconciliation reports that re-read both sides are left to `ferry report`.
  *
- * Needs `sysbench` and `pgloader` (apt-get install -y sysbench pgloader) and /usr/bin/time for pgloader's peak
- * RSS; uses the MariaDB and PostgreSQL started by scripts/services.sh (started here when missing).
+ * Needs `sysbench`, `pgloader` and /usr/bin/time for pgloader's peak RSS (`scripts/services.sh tools` installs
+ * them, run here); uses the MariaDB and PostgreSQL started by scripts/services.sh (started here when missing).
  */
 import { execFileSync, spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
@@ -44,6 +44,7 @@ function services(): Record<string, string> {
   const dir = servicesDir;
   for (const s of ['mariadb', 'pg'])
     execFileSync('bash', [join(root, 'scripts/services.sh'), 'start', s], { stdio: 'inherit' });
+  execFileSync('bash', [join(root, 'scripts/services.sh'), 'tools'], { stdio: 'inherit' });
   const env: Record<string, string> = {};
   for (const line of readFileSync(join(dir, 'env'), 'utf8').split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);

@@ -42,6 +42,8 @@ const servicesDir = process.env.FERRY_SERVICES_DIR ?? '/tmp/ferry-services';
 function services(): Record<string, string> {
   const dir = servicesDir;
   if (!existsSync(join(dir, 'env'))) execFileSync('bash', [join(root, 'scripts/services.sh'), 'start', 'pg'], { stdio: 'inherit' });
+  // /usr/bin/time measures the pipes' CPU.
+  execFileSync('bash', [join(root, 'scripts/services.sh'), 'tools'], { stdio: 'inherit' });
   const env: Record<string, string> = {};
   for (const line of readFileSync(join(dir, 'env'), 'utf8').split('\n')) {
     const m = /^([A-Z0-9_]+)=(.*)$/.exec(line);

@@ -10,6 +10,7 @@
 #           `rm -rf $DIR` removes them).
 #   status  says which instances run.
 #   env     prints `export FERRY_TEST_…=…` lines for eval: eval "$(scripts/services.sh env pg)".
+#   tools   installs the benchmarks' tools when missing: GNU time, sysbench, pgloader (bench/).
 #
 # Ports (loopback only): FERRY_PG_PORT=55432, FERRY_MYSQL_PORT=53306, FERRY_NATS_PORT=54222
 # (NATS monitoring FERRY_NATS_MONITOR_PORT=58222). The env file holds:
@@ -296,6 +297,18 @@ nats_stop() {
 
 cmd="${1:-}"
 what="${2:-all}"
+if [[ $cmd == tools ]]; then
+  # The benchmarks' baselines and data generators (bench/pg-to-pg.ts, bench/mysql-to-pg.ts), not the services'.
+  mkdir -p "$DIR"
+  exec 9>"$DIR/lock"
+  flock 9
+  missing=()
+  [[ -x /usr/bin/time ]] || missing+=(time)
+  command -v sysbench >/dev/null || missing+=(sysbench)
+  command -v pgloader >/dev/null || missing+=(pgloader)
+  if ((${#missing[@]})); then apt_install "${missing[@]}"; fi
+  exit 0
+fi
 case "$what" in
 pg | postgres) services=(pg) ;;
 mariadb | mysql) services=(mariadb) ;;
@@ -328,7 +341,7 @@ env)
   done
   ;;
 *)
-  echo "usage: $0 start|stop|status|env [pg|mariadb|nats|all]" >&2
+  echo "usage: $0 start|stop|status|env [pg|mariadb|nats|all] | tools" >&2
   exit 2
   ;;
 esac
