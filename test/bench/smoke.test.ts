@@ -1,6 +1,6 @@
-import { spawn } from 'node:child_process';
 import { resolve } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { ROOT, runNode } from '../cli/cli-harness.js';
 import { requireServices } from '../helpers/services.js';
 
 /**
@@ -9,21 +9,10 @@ import { requireServices } from '../helpers/services.js';
  * from rotting between the times someone measures with them.
  */
 await requireServices(['pg', 'mysql', 'nats']);
-const root = resolve(import.meta.dirname, '../..');
 
+/** Runs a compiled benchmark with this environment (its services' env file, FERRY_SERVICES_DIR). */
 async function bench(script: string, args: string[]): Promise<string> {
-  const child = spawn(process.execPath, [resolve(root, 'dist/bench', script), ...args], {
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
-  let stdout = '';
-  let stderr = '';
-  child.stdout.on('data', (d) => {
-    stdout += d;
-  });
-  child.stderr.on('data', (d) => {
-    stderr += d;
-  });
-  const code = await new Promise<number | null>((r) => child.once('close', r));
+  const { code, stdout, stderr } = await runNode(resolve(ROOT, 'dist/bench', script), args);
   if (code !== 0) throw new Error(`${script} ${args.join(' ')} exited ${code}:\n${stderr.slice(-4000)}`);
   return stdout;
 }

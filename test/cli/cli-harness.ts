@@ -14,12 +14,16 @@ export interface CliResult {
   stderr: string;
 }
 
-/** Runs the compiled `ferry` CLI as a subprocess (as a user would), with a clean FERRY_* environment. */
-export function ferry(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> & { child: ChildProcess } {
+/** The environment of a ferry process in tests: this one's without FERRY_* variables, CI=1, then `extra`. */
+export function cleanEnv(extra: Record<string, string> = {}): Record<string, string> {
   const env: Record<string, string> = {};
   for (const [k, v] of Object.entries(process.env)) if (v !== undefined && !k.startsWith('FERRY_')) env[k] = v;
-  Object.assign(env, { CI: '1' }, options.env);
-  const child = spawn(process.execPath, [BIN, ...args], { cwd: options.cwd ?? ROOT, env, stdio: ['ignore', 'pipe', 'pipe'] });
+  return Object.assign(env, { CI: '1' }, extra);
+}
+
+/** Runs `node SCRIPT ARGS` as a subprocess and collects its output; `env` defaults to this process's own. */
+export function runNode(script: string, args: string[], options: { env?: NodeJS.ProcessEnv; cwd?: string } = {}): Promise<CliResult> & { child: ChildProcess } {
+  const child = spawn(process.execPath, [script, ...args], { cwd: options.cwd ?? ROOT, env: options.env ?? process.env, stdio: ['ignore', 'pipe', 'pipe'] });
   let stdout = '';
   let stderr = '';
   child.stdout.on('data', (d) => {
@@ -32,6 +36,11 @@ export function ferry(args: string[], options: { env?: Record<string, string>; c
     child.on('close', (code, signal) => res({ code, signal, stdout, stderr }));
   });
   return Object.assign(done, { child });
+}
+
+/** Runs the compiled `ferry` CLI as a subprocess (as a user would), with a clean FERRY_* environment. */
+export function ferry(args: string[], options: { env?: Record<string, string>; cwd?: string } = {}): Promise<CliResult> & { child: ChildProcess } {
+  return runNode(BIN, args, { env: cleanEnv(options.env), cwd: options.cwd });
 }
 
 /** A temp dir removed after the test file. */

@@ -1,11 +1,11 @@
-import { spawn } from 'node:child_process';
 import { existsSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { join } from 'node:path';
 import { DuckDBInstance } from '@duckdb/node-api';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { generateDemoSource } from '../../cli/demo-data.js';
 import type { Certificate, Reconciliation, RunDocuments } from '../../coordinator/index.js';
+import { cleanEnv, ROOT, runNode } from '../cli/cli-harness.js';
 
 /**
  * The run's documents through the CLI (compiled code: `npm run build` first): a DuckDB→DuckDB run of the demo
@@ -13,32 +13,9 @@ import type { Certificate, Reconciliation, RunDocuments } from '../../coordinato
  * and the certificate passes; after one target value is changed and one key duplicated, `ferry report` shows
  * the field-level match below 100% (the PII value masked), the duplicate, and a failing certificate.
  */
-const ROOT = resolve(import.meta.dirname, '../..');
 const ENTRY = join(ROOT, 'test', 'reports', 'report-cli.mjs');
 
-function ferry(args: string[], env: Record<string, string>) {
-  const childEnv: Record<string, string> = {};
-  for (const [k, v] of Object.entries(process.env))
-    if (v !== undefined && !k.startsWith('FERRY_')) childEnv[k] = v;
-  Object.assign(childEnv, { CI: '1' }, env);
-  return new Promise<{ code: number | null; stdout: string; stderr: string }>((res, rej) => {
-    const child = spawn(process.execPath, [ENTRY, ...args], {
-      cwd: ROOT,
-      env: childEnv,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d) => {
-      stdout += d;
-    });
-    child.stderr.on('data', (d) => {
-      stderr += d;
-    });
-    child.on('error', rej);
-    child.on('close', (code) => res({ code, stdout, stderr }));
-  });
-}
+const ferry = (args: string[], env: Record<string, string>) => runNode(ENTRY, args, { env: cleanEnv(env) });
 
 async function duckdb(path: string, sql: string): Promise<void> {
   const instance = await DuckDBInstance.create(path);
