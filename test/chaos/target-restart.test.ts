@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itemsSource } from '../helpers/items-source.js';
+import { expectRetriedAndVerified, itemsSource, runItemsSlowly } from '../helpers/items-source.js';
 import { type PgCluster, startPgCluster } from '../helpers/pg-cluster.js';
-import { createTestDatabase, requireServices, runCli, sql, type TestDatabase } from '../helpers/services.js';
+import { createTestDatabase, requireServices, sql, type TestDatabase } from '../helpers/services.js';
 import { waitUntil } from './processes.js';
 
 /**
@@ -22,7 +22,6 @@ const DIGEST = `SELECT count(*)::text AS n, count(DISTINCT id)::text AS d, sum(n
 
 describe('chaos: the PostgreSQL target restarts mid-load', () => {
   const dir = mkdtempSync(join(tmpdir(), 'ferry-target-restart-'));
-  const state = ['--state-dir', join(dir, 'runs'), '--reports-dir', join(dir, 'reports')];
   let cluster: PgCluster;
   let src: TestDatabase;
 
@@ -44,26 +43,7 @@ describe('chaos: the PostgreSQL target restarts mid-load', () => {
     it(`pg_ctl stop -m ${mode}, start after ${downMs} ms: the partitions in flight are retried and the target is exact`, async () => {
       const dst = await createTestDatabase('pg', cluster.url, `restart_${mode}`);
       // Every batch pauses 150 ms inside its partition's open COPY: the load lasts long enough to restart into.
-      const running = runCli(
-        [
-          'run',
-          '--from',
-          src.url,
-          '--to',
-          dst.url,
-          '--tables',
-          'items',
-          '--partition-rows',
-          '1000',
-          '--batch-rows',
-          '250',
-          '--workers',
-          '2',
-          '--json',
-          ...state,
-        ],
-        { env: { FERRY_TEST_MODE: '1', FERRY_FAILPOINT: 'mid_copy:*:pause=150' } },
-      );
+      const running = runItemsSlowly(src.url, dst.url, dir);
       // Restart once a partition has committed and others are loading: both open COPYs and idle pooled
       // connections are cut.
       await waitUntil(
@@ -90,12 +70,7 @@ describe('chaos: the PostgreSQL target restarts mid-load', () => {
         60_000,
       );
       await cluster.restart(mode, downMs);
-      const r = await running;
-      expect(r.code, r.stderr).toBe(0);
-      expect(r.stderr).toMatch(/retrying partition/);
-      const report = JSON.parse(r.stdout).report;
-      expect(report.verified).toBe(true);
-      expect(report.tables[0].done).toBe(report.tables[0].partitions);
+      expectRetriedAndVerified(await running);
       const [want] = await sql(src.url, DIGEST);
       const [got] = await sql(dst.url, DIGEST);
       expect(got).toEqual(want);

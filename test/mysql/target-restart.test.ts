@@ -2,9 +2,9 @@ import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { itemsSource } from '../helpers/items-source.js';
+import { expectRetriedAndVerified, itemsSource, runItemsSlowly } from '../helpers/items-source.js';
 import { type MariadbServer, startMariadbServer } from '../helpers/mariadb-server.js';
-import { requireServices, runCli, type TestDatabase } from '../helpers/services.js';
+import { requireServices, type TestDatabase } from '../helpers/services.js';
 import { exec } from './mariadb.js';
 
 /**
@@ -35,29 +35,7 @@ describe('MariaDB target: the server crashes and restarts mid-load', () => {
 
   it('SIGKILL, 2 s down, crash recovery: the partitions in flight are retried and every row arrives once', async () => {
     const target = `${server.url}/restarted`;
-    const running = runCli(
-      [
-        'run',
-        '--from',
-        src.url,
-        '--to',
-        target,
-        '--tables',
-        'items',
-        '--partition-rows',
-        '1000',
-        '--batch-rows',
-        '250',
-        '--workers',
-        '2',
-        '--json',
-        '--state-dir',
-        join(dir, 'runs'),
-        '--reports-dir',
-        join(dir, 'reports'),
-      ],
-      { env: { FERRY_TEST_MODE: '1', FERRY_FAILPOINT: 'mid_copy:*:pause=150' } },
-    );
+    const running = runItemsSlowly(src.url, target, dir);
     // Crash once a partition has committed and another is loading.
     for (let i = 0; ; i++) {
       const [state] = await exec(
@@ -74,12 +52,7 @@ describe('MariaDB target: the server crashes and restarts mid-load', () => {
       await new Promise((r) => setTimeout(r, 100));
     }
     await server.crash(2000);
-    const r = await running;
-    expect(r.code, r.stderr).toBe(0);
-    expect(r.stderr).toMatch(/retrying partition/);
-    const report = JSON.parse(r.stdout).report;
-    expect(report.verified).toBe(true);
-    expect(report.tables[0].done).toBe(report.tables[0].partitions);
+    expectRetriedAndVerified(await running);
     const [rows] = await exec(
       target,
       'SELECT COUNT(*) AS n, COUNT(DISTINCT id) AS d, CAST(SUM(n) AS CHAR) AS s, MIN(id) AS lo, MAX(id) AS hi FROM items',
