@@ -96,6 +96,15 @@ export function isLost(client: pg.Client): boolean {
   return lost.has(client);
 }
 
+/** The most recently pooled connection of `idle` whose session still lives; lost ones are closed on the way. */
+export function takeIdle(idle: pg.Client[]): pg.Client | undefined {
+  for (let c = idle.pop(); c; c = idle.pop()) {
+    if (!isLost(c)) return c;
+    void closeClient(c, true);
+  }
+  return undefined;
+}
+
 /** Opens one connection; errors become CONNECTION FerryErrors naming the endpoint (without its password). */
 export async function connect(endpoint: Endpoint, applicationName?: string): Promise<pg.Client> {
   const client = new pg.Client(clientConfig(endpoint, applicationName));

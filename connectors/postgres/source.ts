@@ -16,7 +16,7 @@ import {
   tableName,
   toFerryError,
 } from '../../core/index.js';
-import { closeClient, connect, isLost } from './connection.js';
+import { closeClient, connect, isLost, takeIdle } from './connection.js';
 import { describeTable, listTables, type PgTable } from './introspect.js';
 import { sampleKeys } from './partition.js';
 import { copyOut, copyOutChunks } from './read-copy.js';
@@ -42,9 +42,7 @@ export class PostgresSource implements Source {
 
   private async acquire(): Promise<pg.Client> {
     if (this.closed) throw new FerryError('INTERNAL', 'postgres source used after close');
-    let client = this.idle.pop();
-    while (client && isLost(client)) client = this.idle.pop();
-    return client ?? connect(this.endpoint, 'ferry source');
+    return takeIdle(this.idle) ?? connect(this.endpoint, 'ferry source');
   }
 
   private release(client: pg.Client): void {

@@ -15,7 +15,7 @@ import {
   type WriteMode,
 } from '../../core/index.js';
 import { incompatibility, type PgCodec } from '../../formats/index.js';
-import { closeClient, connect, isLost, query } from './connection.js';
+import { closeClient, connect, isLost, query, takeIdle } from './connection.js';
 import { checkShape, createTableSql, finishTable, indexMemoryOf } from './ddl.js';
 import { describeTable, type PgTable } from './introspect.js';
 import { beginAttempt, ensureLedger, readLedger } from './ledger.js';
@@ -40,9 +40,7 @@ export class PostgresTarget {
 
   private async acquire(): Promise<pg.Client> {
     if (this.closed) throw new FerryError('INTERNAL', 'postgres target used after close');
-    let idle = this.idle.pop();
-    while (idle && isLost(idle)) idle = this.idle.pop();
-    const c = idle ?? (await connect(this.endpoint, 'ferry target'));
+    const c = takeIdle(this.idle) ?? (await connect(this.endpoint, 'ferry target'));
     if (this.serverVersion === undefined) {
       const r = await query<{ v: number }>(c, "SELECT current_setting('server_version_num')::int AS v");
       this.serverVersion = r[0]!.v;
